@@ -1,0 +1,14 @@
+"""Vanilla RNN, LSTM and GRU written from their equations as Keras layers.
+
+Each class takes the same arguments and holds the same weights (names, shapes,
+gate order) as the Keras built-in of the same name, so weights copy across in
+both directions; see ``../shared/RNN_MATH.md`` for the equations. Importing this
+package registers every class with Keras, so saved models load without
+``custom_objects``.
+"""
+
+from custom_layers.gru import GRU, GRUCell
+from custom_layers.lstm import LSTM, LSTMCell
+from custom_layers.simple_rnn import SimpleRNN, SimpleRNNCell
+
+__all__ = ["GRU", "LSTM", "GRUCell", "LSTMCell", "SimpleRNN", "SimpleRNNCell"]

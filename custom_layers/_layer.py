@@ -1,0 +1,93 @@
+"""The whole-sequence layer shared by SimpleRNN, LSTM and GRU.
+
+It is ``keras.layers.RNN`` (return_sequences, return_state, go_backwards,
+stateful, unroll, masking, initial_state, Bidirectional support) over one of our
+cells, with the Keras layer's flat constructor and config.
+
+The time loop calls the whole cell step. Hoisting the input projection
+(``cell.project_inputs`` over all steps, then ``cell.step`` in the loop) was
+measured 20-25 % slower under TensorFlow's while loop on the CPU (batch 64,
+100 steps, 32 features, 128 units): the loop then carries a k·u-wide input per
+step instead of a d-wide one. The cells keep the two halves separate so that a
+loop which does profit from hoisting can use them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any, ClassVar
+
+import keras
+
+from custom_layers._cell import RecurrentCell
+
+# Keys the base Layer writes into a cell's config that belong to the layer itself.
+_LAYER_OWNED_KEYS = ("name", "trainable", "dtype")
+
+
+class RecurrentLayer(keras.layers.RNN):
+    """Base class: a subclass names its ``cell_class``; the constructor takes the
+    cell's arguments (``units``, ``activation``, ``dropout``, ...) and the layer's
+    (``return_sequences``, ``return_state``, ``go_backwards``, ``stateful``,
+    ``unroll``), with the same names and defaults as the Keras layer."""
+
+    cell_class: ClassVar[type[RecurrentCell]]
+
+    def __init__(
+        self,
+        units: int,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
+        stateful: bool = False,
+        unroll: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        cell_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in self._cell_arguments()}
+        cell = self.cell_class(
+            units,
+            dtype=kwargs.get("dtype"),
+            trainable=kwargs.get("trainable", True),
+            name=f"{_snake_case(type(self).__name__)}_cell",  # as Keras names it
+            **cell_kwargs,
+        )
+        super().__init__(
+            cell,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
+            stateful=stateful,
+            unroll=unroll,
+            **kwargs,
+        )
+        self.input_spec = keras.layers.InputSpec(ndim=3)
+
+    @classmethod
+    def _cell_arguments(cls) -> set[str]:
+        names: set[str] = set()
+        for klass in cls.cell_class.__mro__:
+            if issubclass(klass, RecurrentCell):
+                names |= set(inspect.signature(klass.__init__).parameters)
+        return names - {"self", "units", "args", "kwargs"}
+
+    @property
+    def units(self) -> int:
+        return self.cell.units
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        del config["cell"]  # rebuilt from the cell's own arguments, flattened in
+        cell_config = self.cell.get_config()
+        for key in _LAYER_OWNED_KEYS:
+            cell_config.pop(key, None)
+        activity = {"activity_regularizer": keras.regularizers.serialize(self.activity_regularizer)}
+        return {**config, **cell_config, **activity}
+
+    @classmethod
+    def from_config(cls, config: dict) -> RecurrentLayer:
+        return cls(**config)
+
+
+def _snake_case(class_name: str) -> str:
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", class_name).lower()
