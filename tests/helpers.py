@@ -31,3 +31,27 @@ def _as_arrays(outputs: object) -> list[np.ndarray]:
     if isinstance(outputs, (list, tuple)):
         return [np.asarray(o) for o in outputs]
     return [np.asarray(outputs)]
+
+
+def random_batch(model: keras.Model, batch: int = 2, seed: int = 0) -> tuple[object, np.ndarray]:
+    """Inputs and targets that fit a built spec model: token ids below each vocabulary,
+    class ids for a softmax head, 0/1 for a sigmoid head, reals otherwise."""
+    rng = np.random.default_rng(seed)
+    spec = model.zoo_spec
+    inputs = []
+    for tensor in model.inputs:
+        shape = (batch, *[d or 5 for d in tensor.shape[1:]])
+        if "int" in str(tensor.dtype):
+            vocab = spec.inputs.vocab_size if tensor is model.inputs[0] else spec.outputs.vocab_size
+            inputs.append(rng.integers(1, vocab, size=shape).astype("int32"))
+        else:
+            inputs.append(rng.normal(size=shape).astype("float32"))
+    output_shape = (batch, *[d or 5 for d in model.outputs[0].shape[1:]])
+    loss = model.loss if isinstance(model.loss, str) else ""
+    if "sparse_categorical" in loss:
+        targets = rng.integers(0, output_shape[-1], size=output_shape[:-1])
+    elif "binary" in loss:
+        targets = rng.integers(0, 2, size=output_shape).astype("float32")
+    else:
+        targets = rng.normal(size=output_shape).astype("float32")
+    return (inputs if len(inputs) > 1 else inputs[0]), targets

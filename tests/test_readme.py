@@ -1,0 +1,36 @@
+"""The README stays true: its field reference is the schema's, its commands exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from zoo.registry import ARCHITECTURES, CELLS
+from zoo.spec import reference
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def section(name: str) -> str:
+    match = re.search(rf"<!-- {name}:start -->\n(.*?)<!-- {name}:end -->", README, re.S)
+    assert match, f"README has no {name} markers"
+    return match.group(1)
+
+
+def test_field_reference_is_generated_from_the_schema() -> None:
+    assert section("reference") == reference.markdown(), (
+        "README's field reference is stale: paste the output of `zoo schema --markdown`"
+    )
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    blocks = re.findall(r"```bash\n(.*?)\n```", README, re.S)[:2]
+    assert "zoo build specs/" in blocks[0] and blocks[0].startswith("python3.11 -m venv")
+    assert blocks[1].endswith("pytest")
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    assert blocks[1] in ci  # CI runs the README's test command verbatim
+
+
+def test_every_architecture_and_cell_is_documented() -> None:
+    for name in [*ARCHITECTURES, *CELLS]:
+        assert f"`{name}`" in README

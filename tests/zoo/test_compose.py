@@ -1,0 +1,105 @@
+"""extends, overrides, and the resolved spec (shown, saved and reloaded unchanged)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import yaml
+
+import zoo
+from zoo.spec import to_yaml
+
+BASE = """\
+version: 1
+name: base
+architecture: many_to_one
+cell: lstm
+inputs: {length: 10, features: 3}
+model: {units: 8, layers: 2, dropout: 0.1}
+outputs: {units: 1}
+compile:
+  optimizer: {name: adam, learning_rate: 0.01}
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_extends_deep_merges_relative_to_the_spec(tmp_path: Path) -> None:
+    write(tmp_path / "bases", "base.yaml", BASE)
+    child = write(
+        tmp_path / "specs",
+        "child.yaml",
+        """\
+        extends: ../bases/base.yaml
+        name: child
+        cell: gru
+        model: {units: [16, 4]}
+        compile:
+          optimizer: {learning_rate: 0.5}
+        """,
+    )
+    spec = zoo.load_spec(child)
+    assert (spec.name, spec.cell) == ("child", "gru")
+    assert spec.model.units == [16, 4]
+    assert spec.model.dropout == 0.1  # kept from the base: mappings merge key by key
+    assert spec.compile.optimizer.name == "adam"
+    assert spec.compile.optimizer.learning_rate == 0.5
+
+
+def test_errors_point_into_the_file_that_wrote_the_value(tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", BASE.replace("dropout: 0.1", "dropout: 2"))
+    child = write(tmp_path, "child.yaml", "extends: base.yaml\nname: child\n")
+    (problem,) = zoo.validate(child)
+    assert (
+        str(problem) == f"{base.resolve()}:6:30: model.dropout: must be a number in [0, 1), got 2"
+    )
+
+
+def test_overrides_from_api_and_command_line_agree(tmp_path: Path) -> None:
+    path = write(tmp_path, "base.yaml", BASE)
+    from_api = zoo.load_spec(path, {"model.units": [32, 32], "cell": "rnn", "model.units.1": 4})
+    from_cli = zoo.load_spec(path, ["model.units=[32, 32]", "cell=rnn", "model.units.1=4"])
+    assert from_api == from_cli
+    assert from_api.model.units == [32, 4]
+    assert from_api.cell == "rnn"
+
+
+def test_override_creates_missing_sections(tmp_path: Path) -> None:
+    path = write(tmp_path, "base.yaml", BASE)
+    spec = zoo.load_spec(path, ["compile.clipnorm=1.5", "compile.optimizer.args.beta_1=0.8"])
+    assert spec.compile.clipnorm == 1.5
+    assert spec.compile.optimizer.args == {"beta_1": 0.8}
+
+
+def test_resolved_spec_round_trips_through_yaml(tmp_path: Path) -> None:
+    spec = zoo.load_spec(write(tmp_path, "base.yaml", BASE), ["seed=null"])
+    again = zoo.load_spec(yaml.safe_load(to_yaml(spec)))
+    assert again == spec
+    assert again.seed is None
+
+
+def test_spec_objects_and_mappings_are_accepted(tmp_path: Path) -> None:
+    spec = zoo.load_spec(write(tmp_path, "base.yaml", BASE))
+    assert zoo.load_spec(spec) is spec
+    assert zoo.load_spec(spec, {"model.units": 4}).model.units == 4
+    assert zoo.load_spec(yaml.safe_load(BASE)) == spec
+
+
+def test_importing_zoo_and_validating_does_not_load_tensorflow(tmp_path: Path) -> None:
+    path = write(tmp_path, "base.yaml", BASE)
+    code = (
+        "import sys, zoo; zoo.load_spec(sys.argv[1]); "
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "False"]

@@ -1,0 +1,51 @@
+"""Every shipped spec validates, builds, trains one step and round-trips through .keras."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import zoo
+from tests.helpers import assert_round_trip, random_batch
+from zoo.catalog import shipped_specs, specs_folder
+
+SPECS = sorted(specs_folder().glob("*.yaml"))
+ARCHITECTURES = {
+    "one_to_one",
+    "one_to_many",
+    "many_to_one",
+    "many_to_many",
+    "seq2seq",
+    "language_model",
+}
+
+
+def test_the_zoo_covers_every_architecture_and_cell() -> None:
+    specs = [zoo.load_spec(path) for path in SPECS]
+    assert {s.architecture for s in specs} == ARCHITECTURES
+    assert {s.cell for s in specs} >= {"rnn", "lstm", "gru"}
+    assert {s.model.attention for s in specs} >= {"bahdanau", "luong"}
+
+
+def test_catalog_lists_every_shipped_spec() -> None:
+    entries = shipped_specs()
+    assert [e.path for e in entries] == SPECS
+    assert all(e.summary for e in entries)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_shipped_spec(path: Path, tmp_path: Path) -> None:
+    assert zoo.validate(path) == []
+    model = zoo.build(path)
+    x, y = random_batch(model)
+    before = [w.copy() for w in model.get_weights()]
+    loss = model.train_on_batch(x, y)
+    assert np.isfinite(loss).all()
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+
+    saved = zoo.save_model(model, tmp_path / "model.keras")
+    assert zoo.read_spec(saved) == model.zoo_spec
+    assert_round_trip(model, x, tmp_path)

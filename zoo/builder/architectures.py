@@ -1,0 +1,153 @@
+"""One function per architecture type: Spec -> uncompiled keras.Model.
+
+They are registered by name in ``zoo.registry.ARCHITECTURES``; the shared
+pieces (inputs, the recurrent stack, the head) live in one place each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+
+from zoo.builder.stack import LayerSource, new_layers, recurrent_stack, widths
+from zoo.registry import ATTENTIONS
+from zoo.spec.schema import Embedding, Spec
+
+
+def sequence_input(
+    length: int | None,
+    features: int | None,
+    vocab_size: int | None,
+    embedding: Embedding | None,
+    name: str,
+) -> tuple[keras.KerasTensor, Any]:
+    """(the Input, what the first recurrent layer reads): real vectors, or embedded tokens."""
+    if vocab_size is None:
+        inputs = keras.Input((length, features), name=name)
+        return inputs, inputs
+    assert embedding is not None  # a rule guarantees it
+    tokens = keras.Input((length,), dtype="int32", name=name)
+    embedded = keras.layers.Embedding(
+        vocab_size, embedding.dim, mask_zero=embedding.mask_zero, name=f"{name}_embedding"
+    )(tokens)
+    return tokens, embedded
+
+
+def spec_input(spec: Spec) -> tuple[keras.KerasTensor, Any]:
+    i = spec.inputs
+    return sequence_input(i.length, i.features, i.vocab_size, i.embedding, "inputs")
+
+
+def head(x: Any, spec: Spec, vocab_size: int | None = None, make: LayerSource = new_layers) -> Any:
+    """The output Dense layer; Keras applies it per step to a sequence."""
+    units = spec.outputs.units or vocab_size
+    activation = spec.outputs.activation or ("softmax" if vocab_size else "linear")
+    return make(keras.layers.Dense, "head", units=units, activation=activation)(x)
+
+
+def one_to_one(spec: Spec) -> keras.Model:
+    """The dense baseline: model.units as hidden Dense widths."""
+    model = spec.model
+    inputs = keras.Input((spec.inputs.features,), name="inputs")
+    x = inputs
+    for index, units in enumerate(widths(spec)):
+        name = f"dense_{index + 1}"
+        y = keras.layers.Dropout(model.dropout, seed=spec.seed, name=f"{name}_dropout")(x)
+        y = keras.layers.Dense(
+            units,
+            activation=model.activation,
+            use_bias=model.use_bias,
+            kernel_initializer=model.kernel_initializer,
+            bias_initializer=model.bias_initializer,
+            name=name,
+        )(y)
+        if model.residual and index > 0:
+            y = keras.layers.Add(name=f"{name}_residual")([x, y])
+        if model.layer_norm:
+            y = keras.layers.LayerNormalization(name=f"{name}_norm")(y)
+        x = y
+    return keras.Model(inputs, head(x, spec), name=spec.name)
+
+
+def many_to_one(spec: Spec) -> keras.Model:
+    inputs, x = spec_input(spec)
+    x = recurrent_stack(x, spec, "rnn", last_returns_sequences=False).sequence
+    return keras.Model(inputs, head(x, spec), name=spec.name)
+
+
+def many_to_many(spec: Spec) -> keras.Model:
+    inputs, x = spec_input(spec)
+    x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
+    return keras.Model(inputs, head(x, spec), name=spec.name)
+
+
+def one_to_many(spec: Spec) -> keras.Model:
+    """The input vector is fed at every output step (RepeatVector)."""
+    inputs = keras.Input((spec.inputs.features,), name="inputs")
+    x = keras.layers.RepeatVector(spec.outputs.length, name="repeat")(inputs)
+    x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
+    return keras.Model(inputs, head(x, spec), name=spec.name)
+
+
+def language_model(spec: Spec) -> keras.Model:
+    """Tokens in, a distribution over the next token at every step out."""
+    inputs, x = spec_input(spec)
+    x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
+    return keras.Model(inputs, head(x, spec, spec.inputs.vocab_size), name=spec.name)
+
+
+def seq2seq(spec: Spec) -> keras.Model:
+    """Encoder-decoder trained with teacher forcing.
+
+    Inputs: the source sequence, and the target sequence shifted right (starting
+    with a start token). Layer i of the decoder starts from layer i of the
+    encoder's final states. With attention, each decoder output attends over all
+    encoder outputs (score: additive for bahdanau, dot for luong) and the context
+    is concatenated to it before the head.
+    """
+    encoder_inputs, x = spec_input(spec)
+    encoder = recurrent_stack(x, spec, "encoder", last_returns_sequences=True, return_state=True)
+    out = spec.outputs
+    decoder_inputs = keras.Input((out.length,), dtype="int32", name="decoder_inputs")
+    outputs, _ = decode(decoder_inputs, encoder.sequence, encoder.states, spec)
+    return keras.Model([encoder_inputs, decoder_inputs], outputs, name=spec.name)
+
+
+def decode(
+    target_tokens: Any,
+    encoder_sequence: Any,
+    initial_states: list[list[Any]],
+    spec: Spec,
+    make: LayerSource = new_layers,
+    encoder_mask: Any = None,
+) -> tuple[Any, list[list[Any]]]:
+    """The decoder: (next-token probabilities, final states). Shared by training
+    (all target steps at once) and inference (one step, the trained layers)."""
+    out = spec.outputs
+    assert out.embedding is not None and out.vocab_size is not None  # rules guarantee both
+    y = make(
+        keras.layers.Embedding,
+        "decoder_embedding",
+        input_dim=out.vocab_size,
+        output_dim=out.embedding.dim,
+        mask_zero=out.embedding.mask_zero,
+    )(target_tokens)
+    decoder = recurrent_stack(
+        y,
+        spec,
+        "decoder",
+        last_returns_sequences=True,
+        return_state=True,
+        initial_states=initial_states,
+        make=make,
+    )
+    y = decoder.sequence
+    if spec.model.attention is not None:
+        attention = make(ATTENTIONS[spec.model.attention].load(), "attention")
+        if encoder_mask is None:  # training: Keras passes the encoder's mask along
+            context = attention([y, encoder_sequence])
+        else:
+            context = attention([y, encoder_sequence], mask=[None, encoder_mask])
+        y = make(keras.layers.Concatenate, "attention_concat")([y, context])
+    return head(y, spec, out.vocab_size, make), decoder.states

@@ -1,0 +1,129 @@
+"""What inference needs beyond the training model.
+
+Language models: sampling the next token, greedily or with a temperature.
+Seq2seq: the trained model is teacher-forced; decoding one token at a time needs
+an encoder model and a one-step decoder model, re-wired from the same layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+
+from zoo.builder.architectures import decode
+from zoo.builder.stack import layers_of, widths
+from zoo.spec.schema import Spec
+
+
+def sample_tokens(
+    model: keras.Model,
+    prime: list[int],
+    length: int,
+    temperature: float = 1.0,
+    seed: int | None = None,
+) -> list[int]:
+    """Continue ``prime`` by ``length`` tokens. ``temperature`` 0 is greedy."""
+    rng = np.random.default_rng(seed)
+    window = model.input_shape[1]  # a fixed input length, or None
+    tokens = list(prime)
+    for _ in range(length):
+        context = tokens[-window:] if window else tokens
+        padded = context + [0] * ((window or len(context)) - len(context))
+        # The model is causal: right padding does not change the last real step.
+        probabilities = np.asarray(model.predict_on_batch(np.array([padded])))[0, len(context) - 1]
+        tokens.append(pick(probabilities, temperature, rng))
+    return tokens[len(prime) :]
+
+
+def pick(probabilities: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    if temperature <= 0:
+        return int(np.argmax(probabilities))
+    logits = np.log(np.maximum(probabilities.astype("float64"), 1e-30)) / temperature
+    weights = np.exp(logits - logits.max())
+    return int(rng.choice(len(weights), p=weights / weights.sum()))
+
+
+@dataclass
+class Seq2SeqInference:
+    """``encoder``: source -> [encoder outputs, encoder mask?, *states];
+    ``decoder_step``: [token (batch, 1), encoder outputs, encoder mask?, *states]
+    -> [probabilities (batch, 1, vocab), *new states]."""
+
+    encoder: keras.Model
+    decoder_step: keras.Model
+    state_shapes: list[list[int]]  # per decoder layer, the width of each state
+
+
+def seq2seq_inference(model: keras.Model, spec: Spec | None = None) -> Seq2SeqInference:
+    spec = spec or model.zoo_spec
+    layers = [model.get_layer(f"encoder_{i + 1}") for i in range(len(widths(spec)))]
+    encoder_states = [list(layer.output[1:]) for layer in layers]
+    encoder_sequence = _encoder_sequence(model, spec)
+    masked = spec.inputs.embedding is not None and spec.inputs.embedding.mask_zero
+    source = model.inputs[0]
+    encoder_outputs = [encoder_sequence]
+    if masked:
+        encoder_outputs.append(keras.ops.not_equal(source, 0))
+    flat_states = _flat(encoder_states)
+    encoder = keras.Model(source, [*encoder_outputs, *flat_states], name="encoder")
+
+    token = keras.Input((1,), dtype="int32", name="token")
+    sequence_in = keras.Input(tuple(encoder_sequence.shape[1:]), name="encoder_outputs")
+    mask_in = keras.Input((encoder_sequence.shape[1],), dtype="bool", name="encoder_mask")
+    shapes = [[int(s.shape[-1]) for s in states] for states in encoder_states]
+    states_in = [
+        [keras.Input((width,), name=f"state_{i + 1}_{j + 1}") for j, width in enumerate(layer)]
+        for i, layer in enumerate(shapes)
+    ]
+    probabilities, new_states = decode(
+        token,
+        sequence_in,
+        states_in,
+        spec,
+        make=layers_of(model),
+        encoder_mask=mask_in if masked else None,
+    )
+    inputs = [token, sequence_in, *([mask_in] if masked else []), *_flat(states_in)]
+    decoder_step = keras.Model(inputs, [probabilities, *_flat(new_states)], name="decoder_step")
+    return Seq2SeqInference(encoder, decoder_step, shapes)
+
+
+def _encoder_sequence(model: keras.Model, spec: Spec) -> Any:
+    """The encoder's output sequence as the decoder's attention sees it."""
+    if spec.model.attention is not None:
+        return model.get_layer("attention").input[1]
+    last = model.get_layer(f"encoder_{len(widths(spec))}")
+    return last.output[0]
+
+
+def greedy_decode(
+    inference: Seq2SeqInference, source: np.ndarray, start: int, end: int, max_length: int
+) -> list[list[int]]:
+    """Feed back the most probable token until ``end`` or ``max_length``, per example."""
+    encoded = inference.encoder.predict_on_batch(source)
+    encoded = encoded if isinstance(encoded, list) else [encoded]
+    n_context = len(encoded) - sum(len(s) for s in inference.state_shapes)
+    context, states = encoded[:n_context], encoded[n_context:]
+    tokens = np.full((len(source), 1), start, dtype="int32")
+    decoded: list[list[int]] = [[] for _ in source]
+    finished = np.zeros(len(source), dtype=bool)
+    for _ in range(max_length):
+        outputs = inference.decoder_step.predict_on_batch([tokens, *context, *states])
+        probabilities, states = outputs[0], list(outputs[1:])
+        tokens = np.argmax(probabilities[:, -1], axis=-1).astype("int32")[:, None]
+        for row, token in enumerate(tokens[:, 0]):
+            if not finished[row]:
+                if token == end:
+                    finished[row] = True
+                else:
+                    decoded[row].append(int(token))
+        if finished.all():
+            break
+    return decoded
+
+
+def _flat(per_layer: list[list[Any]]) -> list[Any]:
+    return [state for states in per_layer for state in states]

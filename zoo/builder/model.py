@@ -1,0 +1,24 @@
+"""build_model: check Keras names, build the registered architecture, compile."""
+
+from __future__ import annotations
+
+import keras
+
+from zoo.builder.compiling import compile_model
+from zoo.builder.keras_names import unknown_names
+from zoo.errors import Problem, SpecError
+from zoo.registry import ARCHITECTURES
+from zoo.spec.schema import Spec
+
+
+def build_model(spec: Spec) -> keras.Model:
+    """A compiled keras.Model; the same spec and seed give the same initial weights."""
+    problems = [Problem(message, ".".join(map(str, path))) for path, message in unknown_names(spec)]
+    if problems:
+        raise SpecError(problems)
+    if spec.seed is not None:
+        keras.utils.set_random_seed(spec.seed)
+    model = ARCHITECTURES[spec.architecture].load()(spec)
+    compile_model(model, spec)
+    model.zoo_spec = spec  # travels with the model; zoo.saving writes it into the file
+    return model

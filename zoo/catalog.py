@@ -1,0 +1,40 @@
+"""The specs shipped with the zoo (the top-level specs/ folder, installed as zoo.specs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from zoo.errors import SpecError, UserError
+from zoo.spec import resolve
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    name: str  # the file name without .yaml
+    path: Path
+    summary: str
+
+
+def specs_folder() -> Path:
+    return Path(str(resources.files("zoo.specs")))
+
+
+def shipped_specs(folder: Path | None = None) -> list[CatalogEntry]:
+    folder = folder or specs_folder()
+    if not folder.is_dir():
+        raise UserError(f"{folder}: no such folder")
+    entries = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = resolve(path).data
+            summary = str(data.get("description") or data.get("name") or "")
+        except SpecError as error:
+            summary = f"(invalid: {error.problems[0]})"
+        entries.append(
+            CatalogEntry(
+                path.stem, path, summary.strip().splitlines()[0] if summary.strip() else ""
+            )
+        )
+    return entries

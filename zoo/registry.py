@@ -1,0 +1,108 @@
+"""The single source of names a spec may use.
+
+Each registry maps a spec name to what builds it. Entries point at their code
+by import path, resolved only when a model is built, so validating a spec or
+listing names never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    summary: str
+    target: str  # "package.module:attribute", or "package.module" for a module
+
+    def load(self) -> Any:
+        module, _, attribute = self.target.partition(":")
+        loaded = importlib.import_module(module)
+        return getattr(loaded, attribute) if attribute else loaded
+
+
+class Registry(Mapping[str, Entry]):
+    def __init__(self, kind: str, entries: dict[str, Entry]) -> None:
+        self.kind = kind
+        self._entries = entries
+
+    def __getitem__(self, name: str) -> Entry:
+        return self._entries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def check(self, name: str) -> str:
+        """The name itself if registered; otherwise a ValueError listing the valid names."""
+        if name not in self._entries:
+            raise ValueError(f"unknown {self.kind} {name!r}; valid: {', '.join(self._entries)}")
+        return name
+
+
+ARCHITECTURES = Registry(
+    "architecture",
+    {
+        "one_to_one": Entry(
+            "dense baseline: a vector in, a vector out (no recurrence)",
+            "zoo.builder.architectures:one_to_one",
+        ),
+        "one_to_many": Entry(
+            "a vector in, a sequence out (generation from a seed vector)",
+            "zoo.builder.architectures:one_to_many",
+        ),
+        "many_to_one": Entry(
+            "a sequence in, one vector out (sequence classification or regression)",
+            "zoo.builder.architectures:many_to_one",
+        ),
+        "many_to_many": Entry(
+            "a sequence in, an aligned sequence out (tagging, per-step prediction)",
+            "zoo.builder.architectures:many_to_many",
+        ),
+        "seq2seq": Entry(
+            "encoder-decoder: input and output sequences of different lengths",
+            "zoo.builder.architectures:seq2seq",
+        ),
+        "language_model": Entry(
+            "next-token prediction over characters or words",
+            "zoo.builder.architectures:language_model",
+        ),
+    },
+)
+
+# A cell's target is its layer's class name, the same in every implementation's module.
+CELLS = Registry(
+    "cell",
+    {
+        "rnn": Entry("vanilla (Elman) RNN: h_t = tanh(x_t W + h_{t-1} U + b)", "SimpleRNN"),
+        "lstm": Entry("long short-term memory (gates i, f, c, o)", "LSTM"),
+        "gru": Entry("gated recurrent unit (gates z, r, h)", "GRU"),
+    },
+)
+
+IMPLEMENTATIONS = Registry(
+    "implementation",
+    {
+        "custom": Entry("the project's layers, written from the equations", "custom_layers"),
+        "keras": Entry(
+            "Keras's built-in layer with the same weights (cuDNN on a GPU)", "keras.layers"
+        ),
+    },
+)
+
+ATTENTIONS = Registry(
+    "attention",
+    {
+        "bahdanau": Entry(
+            "additive attention (Bahdanau et al. 2015)", "keras.layers:AdditiveAttention"
+        ),
+        "luong": Entry(
+            "multiplicative (dot) attention (Luong et al. 2015)", "keras.layers:Attention"
+        ),
+    },
+)

@@ -1,0 +1,48 @@
+"""Specs: YAML -> resolved, validated ``Spec``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zoo.spec.compose import apply_overrides, from_source, parse_assignments
+from zoo.spec.document import Document
+from zoo.spec.schema import Spec
+from zoo.spec.validate import validate_document
+
+SpecSource = Path | str | Mapping[str, Any] | Spec
+Overrides = Mapping[str, Any] | Iterable[str] | None
+
+
+def resolve(source: Path | str | Mapping[str, Any], overrides: Overrides = None) -> Document:
+    """The document after ``extends`` and overrides, before validation."""
+    document = from_source(source)
+    if overrides:
+        if not isinstance(overrides, Mapping):
+            overrides = parse_assignments(overrides)
+        document = apply_overrides(document, overrides)
+    return document
+
+
+def load_spec(source: SpecSource, overrides: Overrides = None) -> Spec:
+    """A validated spec from a file path or a mapping; raises ``SpecError``."""
+    if isinstance(source, Spec):
+        if not overrides:
+            return source
+        source = to_data(source)
+    return validate_document(resolve(source, overrides))
+
+
+def to_data(spec: Spec) -> dict[str, Any]:
+    """The resolved spec as plain data, every default filled in."""
+    return spec.model_dump(mode="json")
+
+
+def to_yaml(spec: Spec) -> str:
+    return yaml.safe_dump(to_data(spec), sort_keys=False, allow_unicode=True)
+
+
+__all__ = ["Spec", "load_spec", "resolve", "to_data", "to_yaml"]

@@ -1,0 +1,70 @@
+"""The spec's field reference as Markdown, generated from the schema itself, so the
+README's reference cannot drift from what the validator accepts."""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from zoo.spec.schema import Spec
+
+
+def markdown() -> str:
+    lines = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+    lines += _rows(Spec, "")
+    return "\n".join(lines) + "\n"
+
+
+def _rows(model: type[BaseModel], prefix: str) -> list[str]:
+    rows = []
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{name}"
+        section = _section(field.annotation)
+        doc = field.description or _summary(section)
+        row = [f"`{path}`", _type_name(field.annotation), _default(field), doc]
+        rows.append("| " + " | ".join(row) + " |")
+        if section is not None:
+            rows += _rows(section, f"{path}.")
+    return rows
+
+
+def _summary(section: type[BaseModel] | None) -> str:
+    """A section's one-line docstring (its own, not one inherited from BaseModel)."""
+    doc = section.__dict__.get("__doc__") if section else None
+    return doc.strip().splitlines()[0] if doc else ""
+
+
+def _section(annotation: Any) -> type[BaseModel] | None:
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _default(field: Any) -> str:
+    if field.default is PydanticUndefined and field.default_factory is None:
+        return "required"
+    if field.default_factory is not None:
+        value = field.default_factory()
+        return "" if isinstance(value, BaseModel) else f"`{json.dumps(value)}`"
+    return f"`{json.dumps(field.default)}`"
+
+
+def _type_name(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _type_name(typing.get_args(annotation)[0])
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{v}`" for v in typing.get_args(annotation))
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join(_type_name(a) for a in typing.get_args(annotation))
+    if origin in (list, dict):
+        return {list: "list", dict: "mapping"}[origin]
+    if annotation is type(None):
+        return "null"
+    return getattr(annotation, "__name__", str(annotation)).replace("Spec", "spec")

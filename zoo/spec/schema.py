@@ -1,0 +1,212 @@
+"""The spec, version 1: typed sections with unknown keys forbidden everywhere.
+
+Names a spec may use (architectures, cells, implementations, attentions) come
+from ``zoo.registry``; rules that relate several fields live in ``rules.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from zoo.registry import ARCHITECTURES, ATTENTIONS, CELLS, IMPLEMENTATIONS, Registry
+
+
+def names_of(registry: Registry) -> Any:
+    """A Literal type of the registry's names: the schema never lists them twice."""
+    return Literal[tuple(registry)]  # type: ignore[valid-type]
+
+
+def _positive_int(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"must be a positive integer, got {value!r}")
+    return value
+
+
+def _rate(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def _positive_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError(f"must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _units(value: Any) -> Any:
+    if isinstance(value, list):
+        if not value:
+            raise ValueError("must be a positive integer or a non-empty list of them, got []")
+        return [_positive_int(v) for v in value]
+    return _positive_int(value)
+
+
+PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
+Rate = Annotated[float, BeforeValidator(_rate)]
+PositiveNumber = Annotated[float, BeforeValidator(_positive_number)]
+Units = Annotated[int | list[int], BeforeValidator(_units)]
+Scalar = str | int | float | bool | None
+Arguments = dict[str, Scalar | list[Scalar]]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Embedding(Section):
+    """Token ids -> vectors (keras.layers.Embedding)."""
+
+    dim: PositiveInt = Field(description="vector size per token")
+    mask_zero: bool = Field(False, description="token 0 is padding: masked in every layer")
+
+
+class Inputs(Section):
+    """What one example looks like. Give `features` (real values) or `vocab_size` (tokens)."""
+
+    length: PositiveInt | None = Field(
+        None, description="time steps per sequence; omit for variable length"
+    )
+    features: PositiveInt | None = Field(
+        None, description="real-valued features per step (per example for a vector input)"
+    )
+    vocab_size: PositiveInt | None = Field(
+        None, description="number of distinct token ids (0 .. vocab_size-1)"
+    )
+    embedding: Embedding | None = Field(None, description="required with vocab_size")
+
+
+class Model(Section):
+    """The recurrent stack (for one_to_one: the dense stack)."""
+
+    units: Units = Field(64, description="one width for every layer, or one per layer")
+    layers: PositiveInt | None = Field(None, description="depth; defaults to len(units) or 1")
+    bidirectional: bool = Field(False, description="wrap each layer in keras.layers.Bidirectional")
+    merge_mode: Literal["concat", "sum", "mul", "ave"] = Field(
+        "concat", description="how Bidirectional merges the two directions"
+    )
+    activation: str = Field("tanh", description="the cell's output activation (a Keras name)")
+    recurrent_activation: str | None = Field(
+        None, description="the gates' activation, lstm/gru only (default sigmoid)"
+    )
+    use_bias: bool = Field(True, description="add the bias b")
+    kernel_initializer: str = Field("glorot_uniform", description="initializer of W (a Keras name)")
+    recurrent_initializer: str | None = Field(
+        None, description="recurrent cells only (default orthogonal)"
+    )
+    bias_initializer: str = Field("zeros", description="initializer of b (a Keras name)")
+    unit_forget_bias: bool | None = Field(None, description="lstm only (default true)")
+    reset_after: bool | None = Field(None, description="gru only (default true)")
+    dropout: Rate = Field(0.0, description="dropout on each layer's inputs, one mask per sequence")
+    recurrent_dropout: Rate = Field(0.0, description="dropout on h_{t-1}, one mask per sequence")
+    unroll: bool = Field(False, description="unroll the time loop (short fixed-length sequences)")
+    residual: bool = Field(
+        False, description="add each layer's input to its output (layers of equal width)"
+    )
+    layer_norm: bool = Field(False, description="LayerNormalization after each layer")
+    attention: names_of(ATTENTIONS) | None = Field(  # type: ignore[valid-type]
+        None, description="seq2seq only: attend over the encoder's states"
+    )
+
+
+class Outputs(Section):
+    """The output head: a Dense layer, per step for sequence outputs."""
+
+    units: PositiveInt | None = Field(
+        None, description="output width; defaults to the vocabulary for token outputs"
+    )
+    activation: str | None = Field(
+        None, description="defaults to softmax for token outputs, else linear"
+    )
+    length: PositiveInt | None = Field(
+        None, description="output steps: one_to_many's length, seq2seq's target length"
+    )
+    vocab_size: PositiveInt | None = Field(None, description="seq2seq: target vocabulary")
+    embedding: Embedding | None = Field(None, description="seq2seq: target token embedding")
+
+
+class Schedule(Section):
+    """A Keras learning-rate schedule by class name; it starts from `learning_rate`."""
+
+    name: str = Field(description="e.g. ExponentialDecay, CosineDecay, PolynomialDecay")
+    args: Arguments = Field(
+        default_factory=dict, description="the schedule's arguments but its initial rate"
+    )
+
+
+class Optimizer(Section):
+    """The optimizer, by Keras name, with its arguments."""
+
+    name: str = Field("adam", description="any Keras optimizer, e.g. adam, sgd, rmsprop")
+    learning_rate: PositiveNumber = Field(1e-3, description="the (initial) learning rate")
+    schedule: Schedule | None = Field(None, description="decay the learning rate over steps")
+    args: Arguments = Field(default_factory=dict, description="other optimizer arguments")
+
+
+class Compile(Section):
+    """How the model is compiled: optimizer, loss, metrics, gradient clipping."""
+
+    optimizer: Optimizer = Field(default_factory=Optimizer)
+    loss: str | None = Field(
+        None,
+        description="defaults: sparse_categorical_crossentropy for token outputs, "
+        "binary_crossentropy for a sigmoid head, mse otherwise",
+    )
+    metrics: list[str] = Field(default_factory=list, description="Keras metric names")
+    clipnorm: PositiveNumber | None = Field(None, description="clip each gradient's norm")
+    clipvalue: PositiveNumber | None = Field(None, description="clip each gradient element")
+    global_clipnorm: PositiveNumber | None = Field(
+        None, description="clip the norm of all gradients together (Pascanu et al. 2013)"
+    )
+
+
+class Train(Section):
+    """Reserved for `zoo train`."""
+
+    epochs: PositiveInt = 10
+    batch_size: PositiveInt = 32
+    steps_per_epoch: PositiveInt | None = None
+
+
+class Data(Section):
+    """Reserved for `zoo train`: a generator or files."""
+
+    generator: str | None = None
+    path: str | None = None
+    args: Arguments = Field(default_factory=dict)
+
+
+class Tune(Section):
+    """Reserved for `zoo tune`: spec paths -> search ranges."""
+
+    space: dict[str, Any] = Field(default_factory=dict)
+    tuner: str = "random"
+    max_trials: PositiveInt = 10
+    objective: str = "val_loss"
+
+
+class Spec(Section):
+    """A recurrent model, declared."""
+
+    version: Literal[1] = Field(description="spec format version")
+    name: str = Field(min_length=1, description="the model's name")
+    description: str = Field("", description="one line shown by `zoo list`")
+    architecture: names_of(ARCHITECTURES) = Field(  # type: ignore[valid-type]
+        description="the shape of the problem; see the architectures table"
+    )
+    cell: names_of(CELLS) | None = Field(  # type: ignore[valid-type]
+        None, description="required for every architecture but one_to_one"
+    )
+    implementation: names_of(IMPLEMENTATIONS) = Field(  # type: ignore[valid-type]
+        "custom", description="custom: our layers; keras: Keras's built-in, same weights"
+    )
+    seed: int | None = Field(0, description="weight initialisation seed; null for random")
+    inputs: Inputs
+    model: Model = Field(default_factory=Model)
+    outputs: Outputs = Field(default_factory=Outputs)
+    compile: Compile = Field(default_factory=Compile)
+    train: Train | None = None
+    data: Data | None = None
+    tune: Tune | None = None
