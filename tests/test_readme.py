@@ -34,3 +34,14 @@ def test_readme_opens_with_the_two_commands() -> None:
 def test_every_architecture_and_cell_is_documented() -> None:
     for name in [*ARCHITECTURES, *CELLS]:
         assert f"`{name}`" in README
+
+
+def test_every_yaml_example_is_a_valid_spec() -> None:
+    import yaml
+
+    import zoo
+
+    blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)
+    assert len(blocks) >= 7
+    for block in blocks:
+        assert zoo.validate(yaml.safe_load(block)) == [], block

@@ -8,7 +8,7 @@ from typing import Any
 
 from zoo.errors import Problem, SpecError
 from zoo.spec import Overrides, Spec, SpecSource, resolve
-from zoo.spec.document import Document, KeyPath
+from zoo.spec.document import Document, dotted, key_path
 from zoo.spec.validate import validate_document
 
 
@@ -37,7 +37,7 @@ def validate(source: SpecSource, overrides: Overrides = None) -> list[Problem]:
     except SpecError as error:
         return error.problems
     return [
-        Problem(message, _dotted(path), document.location(path) if document else None)
+        Problem(message, dotted(path), document.location(path) if document else None)
         for path, message in unknown_names(spec)
     ]
 
@@ -60,15 +60,7 @@ def _located(error: SpecError, document: Document | None) -> SpecError:
         return error
     return SpecError(
         [
-            Problem(p.message, p.path, p.location or document.location(_key_path(p.path)))
+            Problem(p.message, p.path, p.location or document.location(key_path(p.path)))
             for p in error.problems
         ]
     )
-
-
-def _key_path(dotted: str) -> KeyPath:
-    return tuple(int(part) if part.isdigit() else part for part in dotted.split("."))
-
-
-def _dotted(path: KeyPath) -> str:
-    return ".".join(str(p) for p in path)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -125,3 +127,14 @@ def test_installed_command(tmp_path: Path) -> None:
         [*zoo, "validate", str(tmp_path / "x.yaml")], capture_output=True, text=True
     )
     assert (bad.returncode, bad.stderr) == (2, f"error: no such file: {tmp_path}/x.yaml\n")
+
+
+def test_plot_draws_or_says_what_is_missing(capsys, tmp_path: Path) -> None:
+    picture = tmp_path / "hello.png"
+    code, out, err = run(capsys, "build", HELLO, "-o", tmp_path / "h.keras", "--plot", picture)
+    drawable = importlib.util.find_spec("pydot") is not None and shutil.which("dot") is not None
+    if drawable:
+        assert code == 0 and picture.stat().st_size > 0 and f"drew {picture}" in out
+    else:
+        assert code == 2 and err.startswith("error: --plot needs pydot and Graphviz")
+        assert (tmp_path / "h.keras").is_file()  # the model is saved before drawing

@@ -8,12 +8,13 @@ from zoo.builder.compiling import compile_model
 from zoo.builder.keras_names import unknown_names
 from zoo.errors import Problem, SpecError
 from zoo.registry import ARCHITECTURES
+from zoo.spec.document import dotted
 from zoo.spec.schema import Spec
 
 
 def build_model(spec: Spec) -> keras.Model:
     """A compiled keras.Model; the same spec and seed give the same initial weights."""
-    problems = [Problem(message, ".".join(map(str, path))) for path, message in unknown_names(spec)]
+    problems = [Problem(message, dotted(path)) for path, message in unknown_names(spec)]
     if problems:
         raise SpecError(problems)
     if spec.seed is not None:

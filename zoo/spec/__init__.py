@@ -11,7 +11,6 @@ import yaml
 from zoo.spec.compose import apply_overrides, from_source, parse_assignments
 from zoo.spec.document import Document
 from zoo.spec.schema import Spec
-from zoo.spec.validate import validate_document
 
 SpecSource = Path | str | Mapping[str, Any] | Spec
 Overrides = Mapping[str, Any] | Iterable[str] | None
@@ -27,15 +26,6 @@ def resolve(source: Path | str | Mapping[str, Any], overrides: Overrides = None)
     return document
 
 
-def load_spec(source: SpecSource, overrides: Overrides = None) -> Spec:
-    """A validated spec from a file path or a mapping; raises ``SpecError``."""
-    if isinstance(source, Spec):
-        if not overrides:
-            return source
-        source = to_data(source)
-    return validate_document(resolve(source, overrides))
-
-
 def to_data(spec: Spec) -> dict[str, Any]:
     """The resolved spec as plain data, every default filled in."""
     return spec.model_dump(mode="json")
@@ -45,4 +35,4 @@ def to_yaml(spec: Spec) -> str:
     return yaml.safe_dump(to_data(spec), sort_keys=False, allow_unicode=True)
 
 
-__all__ = ["Spec", "load_spec", "resolve", "to_data", "to_yaml"]
+__all__ = ["Overrides", "Spec", "SpecSource", "resolve", "to_data", "to_yaml"]

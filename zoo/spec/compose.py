@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from zoo.errors import Location, SpecError
-from zoo.spec.document import Document, KeyPath, read_file
+from zoo.spec.document import Document, key_path, read_file
 
 MAX_EXTENDS_DEPTH = 16
 
@@ -75,7 +75,7 @@ def apply_overrides(document: Document, overrides: Mapping[str, Any]) -> Documen
     data = copy.deepcopy(document.data)
     positions = dict(document.positions)
     for dotted, value in overrides.items():
-        path = _key_path(dotted)
+        path = key_path(dotted)
         where = Location(f"--set {dotted}={_show(value)}")
         parent: Any = data
         for depth, key in enumerate(path[:-1]):
@@ -93,10 +93,6 @@ def apply_overrides(document: Document, overrides: Mapping[str, Any]) -> Documen
             del positions[known]
         positions[path] = where
     return Document(data, positions, document.source)
-
-
-def _key_path(dotted: str) -> KeyPath:
-    return tuple(int(part) if part.isdigit() else part for part in dotted.split("."))
 
 
 def _has(container: Any, key: str | int) -> bool:

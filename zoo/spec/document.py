@@ -17,6 +17,17 @@ from zoo.errors import Location, SpecError
 
 KeyPath = tuple[str | int, ...]
 
+
+def dotted(path: KeyPath) -> str:
+    """("model", "units", 0) -> "model.units.0" """
+    return ".".join(str(part) for part in path)
+
+
+def key_path(text: str) -> KeyPath:
+    """ "model.units.0" -> ("model", "units", 0)"""
+    return tuple(int(part) if part.isdigit() else part for part in text.split("."))
+
+
 # Far above any real spec; an alias bomb reaches it after a few levels.
 MAX_NODES = 20_000
 MAX_BYTES = 1_000_000

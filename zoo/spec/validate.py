@@ -9,7 +9,7 @@ import pydantic
 from pydantic import BaseModel
 
 from zoo.errors import Problem, SpecError
-from zoo.spec.document import Document, KeyPath
+from zoo.spec.document import Document, KeyPath, dotted
 from zoo.spec.rules import check_rules
 from zoo.spec.schema import Spec
 
@@ -21,7 +21,7 @@ def validate_document(document: Document) -> Spec:
         problems = [_problem(e, document) for e in error.errors(include_url=False)]
         raise SpecError(_unique(problems)) from None
     problems = [
-        Problem(message, _dotted(path), document.location(path))
+        Problem(message, dotted(path), document.location(path))
         for path, message in check_rules(spec)
     ]
     if problems:
@@ -33,14 +33,14 @@ def _problem(error: dict[str, Any], document: Document) -> Problem:
     path: KeyPath = tuple(error["loc"])
     kind, value = error["type"], error.get("input")
     if kind == "missing":
-        return Problem("required key is missing", _dotted(path), document.location(path[:-1]))
+        return Problem("required key is missing", dotted(path), document.location(path[:-1]))
     if kind == "extra_forbidden":
-        return Problem(_unknown_key(path), _dotted(path), document.location(path))
+        return Problem(_unknown_key(path), dotted(path), document.location(path))
     message = error["msg"].removeprefix("Value error, ")
     if message.startswith("Input should be "):
         message = "must be " + message.removeprefix("Input should be ")
         message += f", got {_show(value)}"
-    return Problem(message, _dotted(path), document.location(path))
+    return Problem(message, dotted(path), document.location(path))
 
 
 def _unknown_key(path: KeyPath) -> str:
@@ -73,10 +73,6 @@ def _section_type(annotation: Any) -> Any:
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             return candidate
     return None
-
-
-def _dotted(path: KeyPath) -> str:
-    return ".".join(str(p) for p in path)
 
 
 def _show(value: Any) -> str:
