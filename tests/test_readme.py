@@ -19,7 +19,7 @@ def section(name: str) -> str:
 
 def test_field_reference_is_generated_from_the_schema() -> None:
     assert section("reference") == reference.markdown(), (
-        "README's field reference is stale: paste the output of `zoo schema --markdown`"
+        "README's field reference is stale: run `python -m zoo.spec.reference README.md`"
     )
 
 

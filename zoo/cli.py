@@ -16,6 +16,7 @@ from zoo._quiet import import_keras_quietly
 from zoo.errors import SpecError, UserError
 
 EXIT_USER_ERROR = 2
+EXIT_DIVERGED = 3  # training stopped on a NaN/inf loss; the last good model is kept
 
 DESCRIPTION = """\
 Build recurrent Keras models (vanilla RNN, LSTM, GRU) from declarative YAML specs.
@@ -27,6 +28,10 @@ examples:
   zoo build specs/hello.yaml                 build, print the summary, save hello.keras
   zoo build specs/adding_lstm.yaml --set model.units=128 --set cell=gru -o gru.keras
   zoo inspect hello.keras                    the spec a saved model was built from
+  zoo train specs/hello.yaml                 train into runs/hello-TIME/ (plots, models, history)
+  zoo train --resume runs/hello-TIME         continue an interrupted run
+  zoo evaluate runs/hello-TIME               test-split metrics beside a trivial baseline
+  zoo generate runs/hello-TIME --prime hel --length 1 --temperature 0
   zoo schema > spec.schema.json              JSON Schema for editor completion
 """
 
@@ -96,6 +101,42 @@ def _parser() -> argparse.ArgumentParser:
 
     sub = command("inspect", _inspect, "print the spec a saved .keras model was built from")
     sub.add_argument("model", type=Path)
+
+    sub = command(
+        "train",
+        _train,
+        "train a spec's model on its data into a run directory (runs/NAME-TIME/): "
+        "best.keras, last.keras, history.csv/.png, gradient_norms.csv/.png, tensorboard/",
+    )
+    sub.add_argument("spec", type=Path, nargs="?", help="the spec (omit with --resume)")
+    sub.add_argument("--runs", type=Path, default=Path("runs"), help="parent of new run folders")
+    sub.add_argument(
+        "--resume",
+        type=Path,
+        metavar="RUN_DIR",
+        help="continue an interrupted run from its last epoch",
+    )
+    sub.add_argument("-q", "--quiet", action="store_true", help="no per-epoch progress bars")
+    overrides(sub)
+
+    sub = command("evaluate", _evaluate, "metrics on the test split, beside a trivial baseline")
+    sub.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
+    sub.add_argument("--unsafe", action="store_true", help="allow loading Lambda layers")
+
+    sub = command("predict", _predict, "run a model on inputs from a .npy file")
+    sub.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
+    sub.add_argument("inputs", type=Path, metavar="INPUTS.npy")
+    sub.add_argument("-o", "--output", type=Path, help="write predictions to this .npy file")
+    sub.add_argument(
+        "--steps", type=int, help="forecast this many values, feeding predictions back"
+    )
+
+    sub = command("generate", _generate, "continue a text with a trained language model")
+    sub.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
+    sub.add_argument("--prime", required=True, help="the text to continue, e.g. hel")
+    sub.add_argument("--length", type=int, default=200, help="characters to generate")
+    sub.add_argument("--temperature", type=float, default=1.0, help="0 = greedy; higher = wilder")
+    sub.add_argument("--seed", type=int, help="for a reproducible sample")
     return parser
 
 
@@ -166,6 +207,67 @@ def _schema(args: argparse.Namespace) -> None:
         print(reference.markdown(), end="")
     else:
         print(json.dumps(Spec.model_json_schema(), indent=2))
+
+
+def _train(args: argparse.Namespace) -> int:
+    import_keras_quietly()
+    from zoo.training import TrainingDiverged, train
+
+    if args.spec is None and args.resume is None:
+        raise UserError("give a spec to train, or --resume RUN_DIR")
+    try:
+        run = train(
+            args.spec,
+            args.overrides,
+            runs=args.runs,
+            resume=args.resume,
+            verbose=0 if args.quiet else 1,
+        )
+    except TrainingDiverged as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_DIVERGED
+    print(run.summary())
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    import_keras_quietly()
+    from zoo.inference import evaluate
+
+    result = evaluate(args.target, unsafe=args.unsafe)
+    print(f"{result['model']}: {result['split']} split, {result['examples']} examples")
+    for name, value in result["metrics"].items():
+        print(f"  {name}: {value:.6g}")
+    for name, value in result["baseline"].items():
+        print(f"  baseline, {name}: {value:.6g}")
+
+
+def _predict(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    import_keras_quietly()
+    from zoo.inference import predict
+
+    if not args.inputs.is_file():
+        raise UserError(f"{args.inputs}: no such file")
+    try:
+        inputs = np.load(args.inputs, allow_pickle=False)
+    except ValueError as error:
+        raise UserError(f"{args.inputs}: not a .npy array file ({error})") from None
+    outputs = predict(args.target, inputs, steps=args.steps)
+    if args.output:
+        np.save(args.output, outputs)
+        print(f"wrote {args.output}: shape {outputs.shape}")
+    else:
+        np.set_printoptions(precision=5, suppress=True, threshold=200)
+        print(outputs)
+
+
+def _generate(args: argparse.Namespace) -> None:
+    import_keras_quietly()
+    from zoo.inference import generate
+
+    print(generate(args.target, args.prime, args.length, args.temperature, args.seed))
 
 
 def _inspect(args: argparse.Namespace) -> None:

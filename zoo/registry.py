@@ -106,3 +106,54 @@ ATTENTIONS = Registry(
         ),
     },
 )
+
+# A data source's target is a zoo.data.base.DataSource: its typed arguments and loader.
+DATASETS = Registry(
+    "data source",
+    {
+        "adding": Entry(
+            "adding problem: values in U[0,1] and two markers; target = the marked sum",
+            "zoo.data.generators:adding",
+        ),
+        "copy_memory": Entry(
+            "copy memory: 10 symbols, T blanks, a delimiter; reproduce the symbols",
+            "zoo.data.generators:copy_memory",
+        ),
+        "reber": Entry(
+            "embedded Reber grammar: predict the possible next symbols",
+            "zoo.data.generators:reber",
+        ),
+        "sine": Entry("noisy sum of sines, windowed for forecasting", "zoo.data.generators:sine"),
+        "arma": Entry("ARMA(p, q) series, windowed for forecasting", "zoo.data.generators:arma"),
+        "reversal": Entry(
+            "sequence reversal for seq2seq (start/end tokens)", "zoo.data.generators:reversal"
+        ),
+        "addition": Entry(
+            "integer addition as text for seq2seq: '123+45' -> '168'",
+            "zoo.data.generators:addition",
+        ),
+        "text": Entry(
+            "character corpus from a text file, windowed for a language model",
+            "zoo.data.files:text",
+        ),
+        "csv_series": Entry(
+            "time series from CSV columns, windowed with a horizon and stride",
+            "zoo.data.files:csv_series",
+        ),
+        "npz": Entry("NumPy .npz arrays (x and y)", "zoo.data.files:npz"),
+    },
+)
+
+# Callbacks a spec may ask for; checkpointing, history and NaN handling are always on.
+CALLBACKS = Registry(
+    "callback",
+    {
+        "early_stopping": Entry(
+            "stop when the monitored metric stops improving", "keras.callbacks:EarlyStopping"
+        ),
+        "reduce_lr_on_plateau": Entry(
+            "lower the learning rate when the monitored metric plateaus",
+            "keras.callbacks:ReduceLROnPlateau",
+        ),
+    },
+)

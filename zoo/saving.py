@@ -6,49 +6,70 @@ one more member (``zoo_spec.yaml``) that ``zoo inspect`` reads without TensorFlo
 
 from __future__ import annotations
 
-import os
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from zoo.atomic import atomic_path
 from zoo.errors import UserError
 from zoo.spec import Spec, to_yaml
 from zoo.spec.document import parse
 from zoo.spec.validate import validate_document
 
 SPEC_MEMBER = "zoo_spec.yaml"
+VOCABULARY_MEMBER = "zoo_vocabulary.json"
 
 
-def save_model(model: Any, path: Path | str, spec: Spec | None = None) -> Path:
-    """Write ``model`` with its spec to ``path`` (.keras): a temp file, then a rename,
-    so a crash never leaves a half-written model where a good one was."""
+def save_model(
+    model: Any,
+    path: Path | str,
+    spec: Spec | None = None,
+    vocabulary: list[str] | None = None,
+    members: dict[str, str] | None = None,
+) -> Path:
+    """Write ``model`` with its spec (and token vocabulary, if any) to ``path`` (.keras),
+    atomically: a crash never leaves a half-written model where a good one was."""
     path = Path(path)
     if path.suffix != ".keras":
         raise UserError(f"{path}: a model file must end in .keras")
     spec = spec or getattr(model, "zoo_spec", None)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
-    try:
+    vocabulary = vocabulary or getattr(model, "zoo_vocabulary", None)
+    with atomic_path(path) as temporary:
         model.save(temporary)
-        if spec is not None:
-            with zipfile.ZipFile(temporary, "a") as archive:
+        with zipfile.ZipFile(temporary, "a") as archive:
+            if spec is not None:
                 archive.writestr(SPEC_MEMBER, to_yaml(spec))
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+            if vocabulary is not None:
+                archive.writestr(VOCABULARY_MEMBER, json.dumps(vocabulary))
+            for name, text in (members or {}).items():
+                archive.writestr(name, text)
     return path
 
 
 def spec_text(path: Path | str) -> str:
     """The YAML of the spec stored in a .keras file."""
+    text = read_member(path, SPEC_MEMBER)
+    if text is None:
+        raise UserError(f"{path}: this model was not built from a spec (no {SPEC_MEMBER})")
+    return text
+
+
+def read_vocabulary(path: Path | str) -> list[str] | None:
+    """The token vocabulary stored with a model (id -> text), if it has one."""
+    text = read_member(path, VOCABULARY_MEMBER)
+    return None if text is None else json.loads(text)
+
+
+def read_member(path: Path | str, name: str) -> str | None:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no such model file")
     try:
         with zipfile.ZipFile(path) as archive:
-            if SPEC_MEMBER not in archive.namelist():
-                raise UserError(f"{path}: this model was not built from a spec (no {SPEC_MEMBER})")
-            return archive.read(SPEC_MEMBER).decode("utf-8")
+            if name not in archive.namelist():
+                return None
+            return archive.read(name).decode("utf-8")
     except zipfile.BadZipFile:
         raise UserError(f"{path}: not a .keras model file") from None
 
@@ -67,8 +88,6 @@ def load_model(path: Path | str, unsafe: bool = False) -> Any:
     if not path.is_file():
         raise UserError(f"{path}: no such model file")
     model = keras.saving.load_model(path, safe_mode=not unsafe)
-    try:
-        model.zoo_spec = read_spec(path)
-    except UserError:
-        model.zoo_spec = None
+    model.zoo_spec = read_spec(path) if read_member(path, SPEC_MEMBER) is not None else None
+    model.zoo_vocabulary = read_vocabulary(path)
     return model

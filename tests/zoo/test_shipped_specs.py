@@ -10,6 +10,7 @@ import pytest
 import zoo
 from tests.helpers import assert_round_trip, random_batch
 from zoo.catalog import shipped_specs, specs_folder
+from zoo.training import train
 
 SPECS = sorted(specs_folder().glob("*.yaml"))
 ARCHITECTURES = {
@@ -49,3 +50,26 @@ def test_shipped_spec(path: Path, tmp_path: Path) -> None:
     saved = zoo.save_model(model, tmp_path / "model.keras")
     assert zoo.read_spec(saved) == model.zoo_spec
     assert_round_trip(model, x, tmp_path)
+
+
+# Shipped specs whose task needs a data source the zoo does not have yet (text
+# classification and tagging corpora, vector-input tasks); see the training issue.
+WITHOUT_DATA = {"dense_baseline", "generator_gru", "sentiment_bilstm", "tagger_bigru"}
+
+
+def test_which_shipped_specs_have_data() -> None:
+    assert {p.stem for p in SPECS if zoo.load_spec(p).data is None} == WITHOUT_DATA
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path", [p for p in SPECS if p.stem not in WITHOUT_DATA], ids=lambda p: p.stem
+)
+def test_shipped_spec_trains(path: Path, tmp_path: Path) -> None:
+    tiny = ["train.epochs=1", "train.steps_per_epoch=2"]
+    if zoo.load_spec(path).data.validation:  # small held-out splits keep the test quick
+        tiny += ["data.validation=0.01", "data.test=0.01"]
+    run = train(path, tiny, runs=tmp_path, verbose=0)
+    assert run.state.status == "complete" and run.state.epochs_done == 1
+    assert np.isfinite(run.state.history["loss"]).all()
+    assert {"best.keras", "last.keras", "history.png"} <= {p.name for p in run.directory.iterdir()}

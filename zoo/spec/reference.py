@@ -4,8 +4,11 @@ README's reference cannot drift from what the validator accepts."""
 from __future__ import annotations
 
 import json
+import re
+import sys
 import types
 import typing
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -68,3 +71,14 @@ def _type_name(annotation: Any) -> str:
     if annotation is type(None):
         return "null"
     return getattr(annotation, "__name__", str(annotation)).replace("Spec", "spec")
+
+
+def update_readme(path: Path) -> None:
+    """Replace the README's reference section (between its markers) with ``markdown()``."""
+    text = path.read_text()
+    pattern = re.compile(r"(<!-- reference:start -->\n).*?(<!-- reference:end -->)", re.S)
+    path.write_text(pattern.sub(lambda m: m.group(1) + markdown() + m.group(2), text))
+
+
+if __name__ == "__main__":  # python -m zoo.spec.reference README.md
+    update_readme(Path(sys.argv[1]))

@@ -10,7 +10,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from zoo.registry import ARCHITECTURES, ATTENTIONS, CELLS, IMPLEMENTATIONS, Registry
+from zoo.registry import (
+    ARCHITECTURES,
+    ATTENTIONS,
+    CALLBACKS,
+    CELLS,
+    DATASETS,
+    IMPLEMENTATIONS,
+    Registry,
+)
 
 
 def names_of(registry: Registry) -> Any:
@@ -162,20 +170,35 @@ class Compile(Section):
     )
 
 
-class Train(Section):
-    """Reserved for `zoo train`."""
+class Callback(Section):
+    """A Keras callback by name, e.g. early_stopping or reduce_lr_on_plateau."""
 
-    epochs: PositiveInt = 10
-    batch_size: PositiveInt = 32
-    steps_per_epoch: PositiveInt | None = None
+    name: names_of(CALLBACKS) = Field(description="one of the registered callbacks")  # type: ignore[valid-type]
+    args: Arguments = Field(default_factory=dict, description="the callback's arguments")
+
+
+class Train(Section):
+    """How `zoo train` fits the model."""
+
+    epochs: PositiveInt = Field(10, description="passes over the training split")
+    batch_size: PositiveInt = Field(32, description="examples per gradient step")
+    steps_per_epoch: PositiveInt | None = Field(
+        None, description="cap the steps of an epoch (default: the whole split)"
+    )
+    monitor: str = Field(
+        "val_loss", description="the logged metric that picks best.keras (loss without validation)"
+    )
+    callbacks: list[Callback] = Field(default_factory=list, description="extra Keras callbacks")
 
 
 class Data(Section):
-    """Reserved for `zoo train`: a generator or files."""
+    """Where `zoo train` gets its examples: a built-in generator or a user file."""
 
-    generator: str | None = None
-    path: str | None = None
-    args: Arguments = Field(default_factory=dict)
+    source: names_of(DATASETS) = Field(description="a generator or file reader; see `zoo data`")  # type: ignore[valid-type]
+    args: Arguments = Field(default_factory=dict, description="the source's own arguments")
+    validation: Rate = Field(0.1, description="fraction of examples held out for validation")
+    test: Rate = Field(0.1, description="fraction of examples held out for `zoo evaluate`")
+    seed: int | None = Field(None, description="the data's seed (default: the spec's seed)")
 
 
 class Tune(Section):

@@ -1,0 +1,151 @@
+"""The contract every data source keeps, and what happens to its arrays next.
+
+A source has typed arguments (a pydantic model: unknown keys forbidden, like the
+rest of the spec) and a loader that returns the whole data set as NumPy arrays,
+deterministic under ``context.seed``. Splitting, checking the shapes against the
+spec's inputs, and batching are done here, once, for every source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from zoo.errors import SpecError
+
+Arrays = np.ndarray | list[np.ndarray]
+
+
+class SourceArgs(BaseModel):
+    """Base of every source's arguments: strict, unknown keys forbidden."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+@dataclass(frozen=True)
+class Context:
+    seed: int  # every random draw of a generator comes from this seed
+    folder: Path  # relative paths in a spec are relative to the spec's folder
+
+
+@dataclass
+class Dataset:
+    """Examples along axis 0 of ``x`` (every array of it, for several inputs) and ``y``."""
+
+    x: Arrays
+    y: np.ndarray
+    # token id -> its text (id 0 is padding); saved with the model for decoding
+    vocabulary: list[str] | None = None
+    # series are split in time order (no shuffling), so validation comes after training
+    time_ordered: bool = False
+    # what the task's trivial predictor scores (e.g. "mean: mse 0.167"), shown beside results
+    baseline: dict[str, float] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def take(self, index: np.ndarray) -> Dataset:
+        x = [a[index] for a in self.x] if isinstance(self.x, list) else self.x[index]
+        return Dataset(x, self.y[index], self.vocabulary, self.time_ordered, self.baseline)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    Args: type[SourceArgs]
+    load: Callable[[Any, Context], Dataset]
+
+
+@dataclass
+class Splits:
+    train: Dataset
+    validation: Dataset | None
+    test: Dataset | None
+
+
+def split(dataset: Dataset, validation: float, test: float, seed: int) -> Splits:
+    """Fractions of the examples; shuffled under ``seed`` unless time-ordered."""
+    n = len(dataset)
+    order = np.arange(n) if dataset.time_ordered else np.random.default_rng(seed).permutation(n)
+    n_test, n_validation = round(n * test), round(n * validation)
+    n_train = n - n_test - n_validation
+    if n_train < 1 or (validation and n_validation < 1) or (test and n_test < 1):
+        raise SpecError.single(
+            f"{n} examples cannot be split into train/validation/test with fractions "
+            f"{validation} and {test}; make more examples or change the fractions",
+            "data",
+        )
+    train, rest = order[:n_train], order[n_train:]
+    return Splits(
+        dataset.take(train),
+        dataset.take(rest[:n_validation]) if n_validation else None,
+        dataset.take(rest[n_validation:]) if n_test else None,
+    )
+
+
+def load_splits(spec: Any, folder: Path) -> Splits:
+    """The spec's data section -> checked train/validation/test splits."""
+    from zoo.registry import DATASETS
+
+    section = spec.data
+    if section is None:
+        raise SpecError.single("training needs a data section (data: {source: ...})", "data")
+    source: DataSource = DATASETS[section.source].load()
+    args = parse_args(source, section.args)
+    seed = section.seed if section.seed is not None else (spec.seed or 0)
+    dataset = source.load(args, Context(seed, folder))
+    check_fits(dataset, spec, section.source)
+    return split(dataset, section.validation, section.test, seed)
+
+
+def parse_args(source: DataSource, args: dict[str, Any]) -> SourceArgs:
+    import pydantic
+
+    try:
+        return source.Args.model_validate(args)
+    except pydantic.ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        key = ".".join(str(p) for p in ("data", "args", *first["loc"]))
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            valid = ", ".join(source.Args.model_fields)
+            message = f"unknown argument; valid: {valid}"
+        raise SpecError.single(message, key) from None
+
+
+def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
+    """The arrays' shapes against the spec's inputs, in the spec's words."""
+    xs = dataset.x if isinstance(dataset.x, list) else [dataset.x]
+    first = xs[0]
+    inputs = spec.inputs
+    expected: list[int | None]
+    if inputs.vocab_size is not None:
+        expected = [inputs.length]
+        if (
+            np.issubdtype(first.dtype, np.integer)
+            and first.size
+            and first.max() >= inputs.vocab_size
+        ):
+            raise SpecError.single(
+                f"{name} produces token ids up to {int(first.max())}, but inputs.vocab_size is "
+                f"{inputs.vocab_size} (ids must be below it)",
+                "inputs.vocab_size",
+            )
+    elif spec.architecture in ("one_to_one", "one_to_many"):
+        expected = [inputs.features]
+    else:
+        expected = [inputs.length, inputs.features]
+    actual = list(first.shape[1:])
+    fits = len(actual) == len(expected) and all(
+        e in (None, a) for e, a in zip(expected, actual, strict=True)
+    )
+    if not fits:
+        raise SpecError.single(
+            f"{name} produces inputs of shape {tuple(actual)} per example, but the spec's inputs "
+            f"expect {tuple('any' if e is None else e for e in expected)}",
+            "inputs",
+        )

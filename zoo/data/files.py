@@ -1,0 +1,232 @@
+"""Data from the user's files: a text corpus, CSV time series, NumPy arrays.
+
+A path is relative to the spec's folder. Every problem with a file is a
+``SpecError`` at the argument to change (``data.args.path`` for the file itself).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import zipfile
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+from pydantic import Field
+
+from zoo.data.base import Context, Dataset, DataSource, SourceArgs
+from zoo.data.generators import forecast
+from zoo.errors import SpecError
+
+PATH = "data.args.path"
+
+
+class TextArgs(SourceArgs):
+    path: str = Field(description="a UTF-8 text file, relative to the spec's folder")
+    length: int = Field(100, gt=0, description="characters per example")
+    stride: int | None = Field(
+        None, gt=0, description="characters between window starts (default: length, no overlap)"
+    )
+    lowercase: bool = Field(False, description="lowercase the corpus before reading it")
+
+
+def _text(args: TextArgs, context: Context) -> Dataset:
+    """A character language model's examples. The vocabulary is the corpus's distinct
+    characters in code-point order, ids from 1 (0 stays padding). Example i is the
+    window of ``length`` characters starting at i * stride; its target is the same
+    window shifted one character on (the next character at each step). The baseline
+    predicts every character with its frequency in the corpus."""
+    corpus = _read_text(_existing_file(args.path, context))
+    if args.lowercase:
+        corpus = corpus.lower()
+    if len(corpus) < args.length + 1:
+        raise SpecError.single(
+            f"the corpus has {len(corpus)} characters; a window of length {args.length} needs "
+            f"at least {args.length + 1}",
+            "data.args.length",
+        )
+    code_points = np.frombuffer(corpus.encode("utf-32-le"), dtype="<u4")
+    characters, inverse, counts = np.unique(code_points, return_inverse=True, return_counts=True)
+    tokens = (inverse + 1).astype("int32")
+    stride = args.stride or args.length
+    count = (len(tokens) - args.length - 1) // stride + 1
+    steps = np.arange(count)[:, None] * stride + np.arange(args.length)
+    frequency = counts / counts.sum()
+    entropy = float(-(frequency * np.log(frequency)).sum())
+    return Dataset(
+        tokens[steps],
+        tokens[steps + 1],
+        ["", *map(chr, characters)],
+        baseline={"cross-entropy of predicting character frequencies": entropy},
+    )
+
+
+text = DataSource(TextArgs, _text)
+
+Column = str | int
+
+
+class CsvSeriesArgs(SourceArgs):
+    path: str = Field(description="a UTF-8 CSV file, one row per time step, oldest first")
+    columns: Annotated[list[Column], Field(min_length=1)] | None = Field(
+        None, description="input features: header names or 0-based indexes (default: every one)"
+    )
+    target: Annotated[list[Column], Field(min_length=1)] | None = Field(
+        None, description="columns to predict, names or 0-based indexes (default: columns)"
+    )
+    window: int = Field(48, gt=0, description="past rows per example (the input)")
+    horizon: int = Field(1, gt=0, description="future rows per example (the target)")
+    stride: int = Field(1, gt=0, description="rows between the starts of consecutive windows")
+    header: bool = Field(True, description="the first row names the columns")
+
+
+def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
+    """Forecasting windows over numeric CSV columns (blank lines skipped): x is
+    (examples, window, columns), y the ``horizon`` rows after each window's end,
+    flattened row-major to horizon * len(target) values (see ``forecast``)."""
+    path = _existing_file(args.path, context)
+    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
+    rows = [(reader.line_num, row) for row in reader if row]
+    if args.header:
+        if not rows:
+            raise SpecError.single(f"{path} is empty; header: true expects a header row", PATH)
+        names: list[str] | None = rows.pop(0)[1]
+        width = len(names)
+    else:
+        names, width = None, len(rows[0][1]) if rows else 0
+    if len(rows) < args.window + args.horizon:
+        raise SpecError.single(
+            f"the series has {len(rows)} rows; a window of {args.window} and a horizon of "
+            f"{args.horizon} need at least {args.window + args.horizon}",
+            "data.args.window",
+        )
+    inputs = _column_indexes(args.columns or list(range(width)), names, width, "columns")
+    targets = _column_indexes(args.target or inputs, names, width, "target")
+    table = np.empty((len(rows), width))
+    used = sorted(set(inputs) | set(targets))
+    for i, (line, row) in enumerate(rows):
+        if len(row) != width:
+            raise SpecError.single(
+                f"{path}:{line}: expected {width} fields, found {len(row)}", PATH
+            )
+        for j in used:
+            table[i, j] = _number(row[j], f"{path}:{line}: column {names[j] if names else j!r}")
+    return forecast(table[:, inputs], table[:, targets], args.window, args.horizon, args.stride)
+
+
+def _column_indexes(
+    wanted: list[Column], names: list[str] | None, width: int, key: str
+) -> list[int]:
+    indexes = []
+    for column in wanted:
+        if isinstance(column, int):
+            if not 0 <= column < width:
+                raise SpecError.single(
+                    f"column index {column} is out of range; the file has {width} columns",
+                    f"data.args.{key}",
+                )
+            indexes.append(column)
+        elif names is None:
+            raise SpecError.single(
+                f"column {column!r} needs a header row (header: true); without one, give "
+                "0-based column indexes",
+                f"data.args.{key}",
+            )
+        elif column not in names:
+            raise SpecError.single(
+                f"unknown column {column!r}; available: {', '.join(names)}", f"data.args.{key}"
+            )
+        else:
+            indexes.append(names.index(column))
+    return indexes
+
+
+def _number(value: str, where: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise SpecError.single(f"{where}: {value!r} is not a finite number", PATH)
+    return number
+
+
+csv_series = DataSource(CsvSeriesArgs, _csv_series)
+
+
+class NpzArgs(SourceArgs):
+    path: str = Field(description="a NumPy .npz archive (numpy.savez), relative to the spec")
+    x: str | Annotated[list[str], Field(min_length=1)] = Field(
+        "x", description="the input array's name, or a list of names for several inputs"
+    )
+    y: str = Field("y", description="the target array's name")
+
+
+def _npz(args: NpzArgs, context: Context) -> Dataset:
+    """Arrays stored as they will be fed, examples along axis 0: integer arrays become
+    int32 (token or class ids), real and boolean ones float32. Pickled (object)
+    arrays are never loaded."""
+    path = _existing_file(args.path, context)
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        archive = None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise SpecError.single(f"{path} is not an .npz archive (as numpy.savez writes)", PATH)
+    with archive:
+        names = [args.x] if isinstance(args.x, str) else args.x
+        xs = [_array(archive, name, "x") for name in names]
+        y = _array(archive, args.y, "y")
+    for name, x in zip(names, xs, strict=True):
+        if len(x) != len(y):
+            raise SpecError.single(
+                f"x array {name!r} has {len(x)} examples but y array {args.y!r} has {len(y)}; "
+                "their first dimensions must match",
+                "data.args",
+            )
+    return Dataset(xs[0] if isinstance(args.x, str) else xs, y)
+
+
+def _array(archive: np.lib.npyio.NpzFile, name: str, key: str) -> np.ndarray:
+    if name not in archive.files:
+        raise SpecError.single(
+            f"no array {name!r} in the archive; available: {', '.join(archive.files)}",
+            f"data.args.{key}",
+        )
+    try:
+        array = archive[name]
+    except ValueError:  # an object array: loading it needs pickle, never allowed here
+        array = np.empty(0, dtype=object)
+    if array.dtype.kind not in "biuf":
+        raise SpecError.single(
+            f"array {name!r} holds {array.dtype} values; only numbers can be fed to a model",
+            f"data.args.{key}",
+        )
+    if array.ndim == 0:
+        raise SpecError.single(
+            f"array {name!r} is a scalar; examples go along its first axis", f"data.args.{key}"
+        )
+    return array.astype("int32" if array.dtype.kind in "iu" else "float32")
+
+
+npz = DataSource(NpzArgs, _npz)
+
+
+def _existing_file(path: str, context: Context) -> Path:
+    resolved = context.folder / path
+    if resolved.is_dir():
+        raise SpecError.single(f"{resolved} is a directory, not a file", PATH)
+    if not resolved.is_file():
+        raise SpecError.single(f"no such file: {resolved}", PATH)
+    return resolved
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")  # a BOM is not part of the text
+    except UnicodeDecodeError as error:
+        raise SpecError.single(
+            f"{path} is not UTF-8 text (byte {error.start} is invalid)", PATH
+        ) from None

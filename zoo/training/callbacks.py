@@ -1,0 +1,94 @@
+"""The callbacks every training run has: divergence guard and the run recorder."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from pathlib import Path
+
+import keras
+
+from zoo.atomic import atomic_path
+from zoo.saving import save_model
+from zoo.training import plots
+from zoo.training.gradients import GradientNormLogger
+from zoo.training.records import (
+    LAST,
+    STATE_MEMBER,
+    RunState,
+    write_gradient_csv,
+    write_history_csv,
+)
+
+PLOT_INTERVAL_SECONDS = 10.0
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stops at the first non-finite loss (Keras's TerminateOnNaN, plus where it happened)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.epoch = 0
+        self.diverged_at: tuple[int, int] | None = None  # (epoch, batch), 1-based
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch = epoch + 1
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.diverged_at = (self.epoch, batch + 1)
+            self.model.stop_training = True
+
+
+class RunRecorder(keras.callbacks.Callback):
+    """After each good epoch: last.keras (carrying the run state, so model and state
+    change together), best.keras, the history and gradient-norm files, state.json;
+    the plots now and then and at the end."""
+
+    def __init__(
+        self,
+        directory: Path,
+        state: RunState,
+        monitor: str,
+        guard: DivergenceGuard,
+        gradients: GradientNormLogger,
+        title: str,
+    ) -> None:
+        super().__init__()
+        self.directory, self.state, self.monitor = directory, state, monitor
+        self.guard, self.gradients, self.title = guard, gradients, title
+        self.last_drawn = time.monotonic()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.guard.diverged_at is not None:
+            return  # keep the last good model and records as they are
+        improved = self.state.record_epoch(epoch + 1, dict(logs or {}), self.monitor)
+        self.state.gradient_norms.extend(self.gradients.rows)
+        self.gradients.rows.clear()
+        last = save_model(
+            self.model, self.directory / LAST, members={STATE_MEMBER: self.state.to_json()}
+        )
+        if improved:
+            with atomic_path(self.directory / "best.keras") as temporary:
+                shutil.copyfile(last, temporary)
+        write_history_csv(self.state.history, self.directory / "history.csv")
+        write_gradient_csv(self.state.gradient_norms, self.directory / "gradient_norms.csv")
+        self.state.save(self.directory)
+        # Drawing costs more than a small model's epoch: redraw at most every few seconds
+        # while training, and always at the end.
+        if time.monotonic() - self.last_drawn > PLOT_INTERVAL_SECONDS:
+            self.draw()
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self.state.history:
+            self.draw()
+
+    def draw(self) -> None:
+        plots.plot_history(self.state.history, self.directory / "history.png", self.title)
+        if self.state.gradient_norms:
+            plots.plot_gradient_norms(
+                self.state.gradient_norms, self.directory / "gradient_norms.png", self.title
+            )
+        self.last_drawn = time.monotonic()

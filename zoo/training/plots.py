@@ -1,0 +1,54 @@
+"""The PNGs of a run: loss and metrics per epoch, gradient norms per step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a window; safe without a display
+
+import matplotlib.pyplot as plt
+
+from zoo.atomic import atomic_path
+
+
+def plot_history(history: dict[str, list[float]], path: Path, title: str) -> Path:
+    """One panel per metric, training and validation curves together."""
+    names = [k for k in history if k != "epoch" and not k.startswith("val_") and k != "lr"]
+    figure, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.6), squeeze=False)
+    epochs = history["epoch"]
+    for axis, name in zip(axes[0], names, strict=True):
+        axis.plot(epochs, history[name], marker="o", label="train")
+        if f"val_{name}" in history:
+            axis.plot(epochs, history[f"val_{name}"], marker="o", label="validation")
+        axis.set_xlabel("epoch")
+        axis.set_title(name)
+        if name == "loss" and min(history[name]) > 0:
+            axis.set_yscale("log")
+        axis.grid(alpha=0.3)
+        axis.legend()
+    figure.suptitle(title)
+    return _save(figure, path)
+
+
+def plot_gradient_norms(rows: list[tuple[int, float, float]], path: Path, title: str) -> Path:
+    steps = [r[0] for r in rows]
+    figure, axis = plt.subplots(figsize=(8, 3.6))
+    axis.plot(steps, [r[1] for r in rows], label="before clipping", linewidth=1)
+    axis.plot(steps, [r[2] for r in rows], label="after clipping", linewidth=1, alpha=0.8)
+    axis.set_yscale("log")
+    axis.set_xlabel("training step")
+    axis.set_ylabel("global gradient norm")
+    axis.grid(alpha=0.3)
+    axis.legend()
+    axis.set_title(title)
+    return _save(figure, path)
+
+
+def _save(figure: plt.Figure, path: Path) -> Path:
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=110)
+    plt.close(figure)
+    return path

@@ -1,0 +1,206 @@
+"""Training a spec's model on its data, into a run directory that can be resumed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from zoo.api import load_spec
+from zoo.atomic import write_text
+from zoo.data import Splits, load_splits
+from zoo.errors import UserError
+from zoo.registry import CALLBACKS
+from zoo.saving import load_model
+from zoo.spec import Overrides, SpecSource, to_yaml
+from zoo.spec.schema import Spec, Train
+from zoo.training import pipeline
+from zoo.training.callbacks import DivergenceGuard, RunRecorder
+from zoo.training.gradients import GradientNormLogger, GradientNormProbe
+from zoo.training.records import LAST, STATE, RunState
+
+
+class TrainingDiverged(Exception):
+    """The loss became NaN or infinite; the last good epoch's files are kept."""
+
+
+@dataclass
+class Run:
+    directory: Path
+    spec: Spec
+    state: RunState
+    monitor: str
+    seconds: float
+    test_metrics: dict[str, float] = field(default_factory=dict)
+    baseline: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One screen: outcome, best epoch, last and test metrics, where things are."""
+        history, state = self.state.history, self.state
+        lines = [
+            f"{self.spec.name}: {state.epochs_done} epochs in {self.seconds:.0f} s ({state.status})"
+        ]
+        if state.best_epoch is not None:
+            lines.append(f"  best epoch {state.best_epoch}: {self.monitor} {state.best_value:.6g}")
+        if history:
+            last = "  ".join(f"{k} {v[-1]:.6g}" for k, v in history.items() if k != "epoch")
+            lines.append(f"  last epoch {state.epochs_done}: {last}")
+        if self.test_metrics:
+            test = "  ".join(f"{k} {v:.6g}" for k, v in self.test_metrics.items())
+            lines.append(f"  test split (best model): {test}")
+        for name, value in self.baseline.items():
+            lines.append(f"  baseline: {name} {value:.6g}")
+        files = sorted(
+            p.name + ("/" if p.is_dir() else "")
+            for p in self.directory.iterdir()
+            if not p.name.startswith(".")
+        )
+        lines.append(f"  run directory: {self.directory}")
+        lines.append(f"    {', '.join(files)}")
+        return "\n".join(lines)
+
+
+def train(
+    source: SpecSource | None = None,
+    overrides: Overrides = None,
+    runs: Path | str = "runs",
+    resume: Path | str | None = None,
+    verbose: int = 1,
+) -> Run:
+    """Train a spec (or continue ``resume``, a run directory) and return the Run."""
+    started = time.perf_counter()
+    if resume is not None:
+        directory, spec, state, model = _resumed(Path(resume))
+    else:
+        if source is None:
+            raise UserError("give a spec to train, or --resume RUN_DIR")
+        spec = load_spec(source, overrides)
+        folder = Path(source).resolve().parent if isinstance(source, (str, Path)) else Path.cwd()
+        directory = _new_run_directory(Path(runs), spec.name)
+        write_text(directory / "spec.yaml", to_yaml(spec))
+        state = RunState(spec_folder=str(folder))
+        from zoo.builder import build_model
+
+        model = build_model(spec)
+    settings = spec.train or Train()
+    splits = load_splits(spec, Path(state.spec_folder))
+    model.zoo_vocabulary = splits.train.vocabulary
+    monitor = settings.monitor if splits.validation is not None else "loss"
+    guard = DivergenceGuard()
+    step = state.gradient_norms[-1][0] if state.gradient_norms else 0
+    gradients = GradientNormLogger(GradientNormProbe(model.optimizer), first_step=step)
+    recorder = RunRecorder(directory, state, monitor, guard, gradients, spec.name)
+    seed = spec.data.seed if spec.data and spec.data.seed is not None else (spec.seed or 0)
+    if state.epochs_done < settings.epochs:
+        _fit(
+            model,
+            spec,
+            settings,
+            splits,
+            state,
+            seed,
+            verbose,
+            [guard, gradients, recorder, *_spec_callbacks(settings, directory)],
+        )
+    if guard.diverged_at is not None:
+        state.status = "diverged"
+        state.save(directory)
+        epoch, batch = guard.diverged_at
+        raise TrainingDiverged(
+            f"{spec.name}: the loss became NaN/inf at epoch {epoch}, step {batch}. "
+            "Try gradient clipping (compile.clipnorm: 1.0 or compile.global_clipnorm: 1.0) "
+            f"or a lower learning rate. The last good model is {directory / 'last.keras'}"
+            if state.epochs_done
+            else f"{spec.name}: the loss became NaN/inf at epoch {epoch}, "
+            f"step {batch}, before any epoch completed. Try gradient clipping "
+            "(compile.clipnorm: 1.0 or compile.global_clipnorm: 1.0) or a lower learning rate."
+        )
+    state.status = "complete"
+    state.save(directory)
+    run = Run(
+        directory,
+        spec,
+        state,
+        monitor,
+        time.perf_counter() - started,
+        baseline=splits.train.baseline,
+    )
+    if splits.test is not None and (directory / "best.keras").exists():
+        best = load_model(directory / "best.keras")
+        run.test_metrics = _evaluate(best, splits.test, settings.batch_size)
+    return run
+
+
+def _fit(
+    model, spec, settings, splits: Splits, state: RunState, seed: int, verbose: int, callbacks: list
+) -> None:
+    if spec.seed is not None:
+        keras.utils.set_random_seed(spec.seed + state.epochs_done)  # dropout draws
+    steps = pipeline.batches_per_epoch(splits.train, settings.batch_size, settings.steps_per_epoch)
+    data = pipeline.training_pipeline(
+        splits.train,
+        settings.batch_size,
+        settings.epochs,
+        state.epochs_done,
+        seed,
+        settings.steps_per_epoch,
+    )
+    validation = (
+        pipeline.evaluation_pipeline(splits.validation, settings.batch_size)
+        if splits.validation is not None
+        else None
+    )
+    model.fit(
+        data,
+        epochs=settings.epochs,
+        initial_epoch=state.epochs_done,
+        steps_per_epoch=steps,
+        validation_data=validation,
+        callbacks=callbacks,
+        shuffle=False,  # the pipeline shuffles, reproducibly per epoch
+        verbose=verbose,
+    )
+
+
+def _evaluate(model: Any, dataset, batch_size: int) -> dict[str, float]:
+    results = model.evaluate(
+        pipeline.evaluation_pipeline(dataset, batch_size), verbose=0, return_dict=True
+    )
+    return {k: float(v) for k, v in results.items()}
+
+
+def _spec_callbacks(settings: Train, directory: Path) -> list:
+    callbacks = [CALLBACKS[c.name].load()(**c.args) for c in settings.callbacks]
+    callbacks.append(keras.callbacks.TensorBoard(directory / "tensorboard", profile_batch=0))
+    return callbacks
+
+
+def _new_run_directory(runs: Path, name: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    directory = runs / f"{name}-{stamp}"
+    suffix = 1
+    while directory.exists():
+        suffix += 1
+        directory = runs / f"{name}-{stamp}-{suffix}"
+    directory.mkdir(parents=True)
+    return directory
+
+
+def _resumed(directory: Path) -> tuple[Path, Spec, RunState, Any]:
+    if not (directory / STATE).is_file():
+        raise UserError(f"{directory}: not a run directory (no {STATE})")
+    state = RunState.load(directory)
+    spec = load_spec(directory / "spec.yaml")
+    if (directory / LAST).exists():
+        model = load_model(directory / LAST)
+    else:  # killed before the first epoch finished: start over
+        from zoo.builder import build_model
+
+        model = build_model(spec)
+    if state.status == "diverged":
+        state.status = "running"
+    return directory, spec, state, model
