@@ -4,6 +4,8 @@
     spec = zoo.load_spec("specs/hello.yaml", overrides={"model.units": 32})
     model = zoo.build(spec)            # a compiled keras.Model
     problems = zoo.validate("specs/hello.yaml")
+    run = zoo.train("specs/hello.yaml")  # a run directory with models, history, plots
+    zoo.generate(run.directory, prime="hell", length=1, temperature=0)  # "hello"
 
 Importing ``zoo`` does not import TensorFlow; building a model does.
 """
@@ -18,10 +20,31 @@ __all__ = [
     "Spec",
     "SpecError",
     "build",
+    "evaluate",
+    "generate",
     "load_model",
     "load_spec",
+    "predict",
     "read_spec",
     "save_model",
     "to_yaml",
+    "train",
     "validate",
 ]
+
+# Training and inference import TensorFlow: they load on first use, so that
+# `import zoo` and validating a spec stay fast.
+_LAZY = {
+    "train": "zoo.training",
+    "evaluate": "zoo.inference",
+    "predict": "zoo.inference",
+    "generate": "zoo.inference",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'zoo' has no attribute {name!r}")

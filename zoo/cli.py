@@ -33,6 +33,7 @@ examples:
   zoo evaluate runs/hello-TIME               test-split metrics beside a trivial baseline
   zoo generate runs/hello-TIME --prime hel --length 1 --temperature 0
   zoo schema > spec.schema.json              JSON Schema for editor completion
+  zoo data                                   the data sources and their arguments
 """
 
 
@@ -98,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--markdown", action="store_true", help="print the field reference as a Markdown table"
     )
+
+    command("data", _data, "list the data sources a spec's data section can name, with arguments")
 
     sub = command("inspect", _inspect, "print the spec a saved .keras model was built from")
     sub.add_argument("model", type=Path)
@@ -221,7 +224,8 @@ def _train(args: argparse.Namespace) -> int:
             args.overrides,
             runs=args.runs,
             resume=args.resume,
-            verbose=0 if args.quiet else 1,
+            # a live progress bar on a terminal, one line per epoch in a log file
+            verbose=0 if args.quiet else (1 if sys.stdout.isatty() else 2),
         )
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
@@ -268,6 +272,12 @@ def _generate(args: argparse.Namespace) -> None:
     from zoo.inference import generate
 
     print(generate(args.target, args.prime, args.length, args.temperature, args.seed))
+
+
+def _data(args: argparse.Namespace) -> None:
+    from zoo.data import describe
+
+    print(describe.text(), end="")
 
 
 def _inspect(args: argparse.Namespace) -> None:

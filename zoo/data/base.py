@@ -96,10 +96,17 @@ def load_splits(spec: Any, folder: Path) -> Splits:
         raise SpecError.single("training needs a data section (data: {source: ...})", "data")
     source: DataSource = DATASETS[section.source].load()
     args = parse_args(source, section.args)
-    seed = section.seed if section.seed is not None else (spec.seed or 0)
+    seed = data_seed(spec)
     dataset = source.load(args, Context(seed, folder))
     check_fits(dataset, spec, section.source)
     return split(dataset, section.validation, section.test, seed)
+
+
+def data_seed(spec: Any) -> int:
+    """data.seed, or the spec's seed: generation, splits and epoch shuffles all use it."""
+    if spec.data is not None and spec.data.seed is not None:
+        return spec.data.seed
+    return spec.seed or 0
 
 
 def parse_args(source: DataSource, args: dict[str, Any]) -> SourceArgs:

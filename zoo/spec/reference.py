@@ -73,11 +73,20 @@ def _type_name(annotation: Any) -> str:
     return getattr(annotation, "__name__", str(annotation)).replace("Spec", "spec")
 
 
+def generated_sections() -> dict[str, str]:
+    """README marker name -> the text generated for it."""
+    from zoo.data import describe
+
+    return {"reference": markdown(), "sources": describe.markdown()}
+
+
 def update_readme(path: Path) -> None:
-    """Replace the README's reference section (between its markers) with ``markdown()``."""
+    """Replace each generated README section (between its markers) with its text."""
     text = path.read_text()
-    pattern = re.compile(r"(<!-- reference:start -->\n).*?(<!-- reference:end -->)", re.S)
-    path.write_text(pattern.sub(lambda m: m.group(1) + markdown() + m.group(2), text))
+    for name, generated in generated_sections().items():
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
+        text = pattern.sub(lambda m, g=generated: m.group(1) + g + m.group(2), text)
+    path.write_text(text)
 
 
 if __name__ == "__main__":  # python -m zoo.spec.reference README.md

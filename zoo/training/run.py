@@ -13,6 +13,7 @@ import keras
 from zoo.api import load_spec
 from zoo.atomic import write_text
 from zoo.data import Splits, load_splits
+from zoo.data.base import data_seed
 from zoo.errors import UserError
 from zoo.registry import CALLBACKS
 from zoo.saving import load_model
@@ -75,50 +76,33 @@ def train(
     started = time.perf_counter()
     if resume is not None:
         directory, spec, state, model = _resumed(Path(resume))
+        splits = load_splits(spec, Path(state.spec_folder))
     else:
         if source is None:
             raise UserError("give a spec to train, or --resume RUN_DIR")
         spec = load_spec(source, overrides)
         folder = Path(source).resolve().parent if isinstance(source, (str, Path)) else Path.cwd()
-        directory = _new_run_directory(Path(runs), spec.name)
-        write_text(directory / "spec.yaml", to_yaml(spec))
-        state = RunState(spec_folder=str(folder))
+        splits = load_splits(spec, folder)  # a data mistake stops us before anything is written
         from zoo.builder import build_model
 
         model = build_model(spec)
+        directory = _new_run_directory(Path(runs), spec.name)
+        write_text(directory / "spec.yaml", to_yaml(spec))
+        state = RunState(spec_folder=str(folder))
     settings = spec.train or Train()
-    splits = load_splits(spec, Path(state.spec_folder))
     model.zoo_vocabulary = splits.train.vocabulary
     monitor = settings.monitor if splits.validation is not None else "loss"
     guard = DivergenceGuard()
     step = state.gradient_norms[-1][0] if state.gradient_norms else 0
     gradients = GradientNormLogger(GradientNormProbe(model.optimizer), first_step=step)
     recorder = RunRecorder(directory, state, monitor, guard, gradients, spec.name)
-    seed = spec.data.seed if spec.data and spec.data.seed is not None else (spec.seed or 0)
+    callbacks = [guard, gradients, recorder, *_spec_callbacks(settings, directory)]
     if state.epochs_done < settings.epochs:
-        _fit(
-            model,
-            spec,
-            settings,
-            splits,
-            state,
-            seed,
-            verbose,
-            [guard, gradients, recorder, *_spec_callbacks(settings, directory)],
-        )
+        _fit(model, spec, settings, splits, state, callbacks, verbose)
     if guard.diverged_at is not None:
         state.status = "diverged"
         state.save(directory)
-        epoch, batch = guard.diverged_at
-        raise TrainingDiverged(
-            f"{spec.name}: the loss became NaN/inf at epoch {epoch}, step {batch}. "
-            "Try gradient clipping (compile.clipnorm: 1.0 or compile.global_clipnorm: 1.0) "
-            f"or a lower learning rate. The last good model is {directory / 'last.keras'}"
-            if state.epochs_done
-            else f"{spec.name}: the loss became NaN/inf at epoch {epoch}, "
-            f"step {batch}, before any epoch completed. Try gradient clipping "
-            "(compile.clipnorm: 1.0 or compile.global_clipnorm: 1.0) or a lower learning rate."
-        )
+        raise TrainingDiverged(_divergence_message(spec.name, guard.diverged_at, state, directory))
     state.status = "complete"
     state.save(directory)
     run = Run(
@@ -136,7 +120,13 @@ def train(
 
 
 def _fit(
-    model, spec, settings, splits: Splits, state: RunState, seed: int, verbose: int, callbacks: list
+    model: Any,
+    spec: Spec,
+    settings: Train,
+    splits: Splits,
+    state: RunState,
+    callbacks: list,
+    verbose: int,
 ) -> None:
     if spec.seed is not None:
         keras.utils.set_random_seed(spec.seed + state.epochs_done)  # dropout draws
@@ -146,7 +136,7 @@ def _fit(
         settings.batch_size,
         settings.epochs,
         state.epochs_done,
-        seed,
+        data_seed(spec),
         settings.steps_per_epoch,
     )
     validation = (
@@ -163,6 +153,19 @@ def _fit(
         callbacks=callbacks,
         shuffle=False,  # the pipeline shuffles, reproducibly per epoch
         verbose=verbose,
+    )
+
+
+def _divergence_message(name: str, where: tuple[int, int], state: RunState, directory: Path) -> str:
+    epoch, step = where
+    kept = (
+        f" The last good model is {directory / LAST}."
+        if state.epochs_done
+        else " No epoch completed, so no model was kept."
+    )
+    return (
+        f"{name}: the loss became NaN/inf at epoch {epoch}, step {step}. Try gradient clipping "
+        "(compile.clipnorm: 1.0 or compile.global_clipnorm: 1.0) or a lower learning rate." + kept
     )
 
 

@@ -1,0 +1,40 @@
+"""The data sources and their arguments, described from the registry and the
+sources' own argument models (for `zoo data` and the README)."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic_core import PydanticUndefined
+
+from zoo.registry import DATASETS
+
+
+def arguments(name: str) -> list[tuple[str, str, str]]:
+    """(argument, default, meaning) for each argument of a source."""
+    rows = []
+    for argument, field in DATASETS[name].load().Args.model_fields.items():
+        if field.default is PydanticUndefined and field.default_factory is None:
+            default = "required"
+        else:
+            value = field.default_factory() if field.default_factory else field.default
+            default = json.dumps(value)
+        rows.append((argument, default, field.description or ""))
+    return rows
+
+
+def text() -> str:
+    lines = []
+    for name, entry in DATASETS.items():
+        lines.append(f"{name}: {entry.summary}")
+        for argument, default, meaning in arguments(name):
+            lines.append(f"    {argument} = {default}    {meaning}")
+    return "\n".join(lines) + "\n"
+
+
+def markdown() -> str:
+    lines = ["| source | what | arguments (default) |", "| --- | --- | --- |"]
+    for name, entry in DATASETS.items():
+        described = ", ".join(f"`{a}` ({d})" for a, d, _ in arguments(name))
+        lines.append(f"| `{name}` | {entry.summary} | {described} |")
+    return "\n".join(lines) + "\n"
