@@ -34,6 +34,7 @@ examples:
   zoo generate runs/hello-TIME --prime hel --length 1 --temperature 0
   zoo schema > spec.schema.json              JSON Schema for editor completion
   zoo data                                   the data sources and their arguments
+  zoo diagnose specs/adding_rnn.yaml runs/adding_lstm-TIME    vanishing gradients, one plot
 """
 
 
@@ -99,6 +100,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--markdown", action="store_true", help="print the field reference as a Markdown table"
     )
+
+    sub = command(
+        "diagnose",
+        _diagnose,
+        "plot the mean ‖∂L/∂s_t‖ (s_t: the state after step t) over t, for specs as "
+        "initialised or trained runs, in one PNG: vanishing gradients made visible",
+    )
+    sub.add_argument("targets", type=Path, nargs="+", metavar="SPEC|RUN_DIR|MODEL")
+    sub.add_argument("-o", "--output", type=Path, default=Path("gradients_over_time.png"))
+    sub.add_argument("--batch", type=int, default=32, help="examples averaged over")
+    overrides(sub)
 
     command("data", _data, "list the data sources a spec's data section can name, with arguments")
 
@@ -272,6 +284,31 @@ def _generate(args: argparse.Namespace) -> None:
     from zoo.inference import generate
 
     print(generate(args.target, args.prime, args.length, args.temperature, args.seed))
+
+
+def _diagnose(args: argparse.Namespace) -> None:
+    import_keras_quietly()
+    from zoo.api import load_spec
+    from zoo.inference import resolve_model_path
+    from zoo.saving import load_model
+    from zoo.training.diagnose import plot_profiles, profile
+    from zoo.training.records import RunState
+
+    profiles = []
+    for target in args.targets:
+        if target.is_dir() or target.suffix == ".keras":  # a trained model
+            path, run = resolve_model_path(target)
+            model = load_model(path)
+            folder = Path(RunState.load(run).spec_folder) if run else Path.cwd()
+            item = profile(model.zoo_spec, folder, args.batch, model, f"{target.name} (trained)")
+        else:
+            spec = load_spec(target, args.overrides)
+            item = profile(spec, target.resolve().parent, args.batch, name=f"{spec.name} (initial)")
+        first, last = item.norms[0], item.norms[-1]
+        print(f"{item.name}: mean ‖∂L/∂s_t‖ at t=1 {first:.3g}, at t={len(item.norms)} {last:.3g}")
+        profiles.append(item)
+    plot_profiles(profiles, args.output)
+    print(f"drew {args.output}")
 
 
 def _data(args: argparse.Namespace) -> None:

@@ -29,12 +29,16 @@ def plot_history(history: dict[str, list[float]], path: Path, title: str) -> Pat
         axis.grid(alpha=0.3)
         axis.legend()
     figure.suptitle(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
+
+
+def new_figure() -> tuple[plt.Figure, plt.Axes]:
+    return plt.subplots(figsize=(8, 3.6))
 
 
 def plot_gradient_norms(rows: list[tuple[int, float, float]], path: Path, title: str) -> Path:
     steps = [r[0] for r in rows]
-    figure, axis = plt.subplots(figsize=(8, 3.6))
+    figure, axis = new_figure()
     axis.plot(steps, [r[1] for r in rows], label="before clipping", linewidth=1)
     axis.plot(steps, [r[2] for r in rows], label="after clipping", linewidth=1, alpha=0.8)
     axis.set_yscale("log")
@@ -43,10 +47,10 @@ def plot_gradient_norms(rows: list[tuple[int, float, float]], path: Path, title:
     axis.grid(alpha=0.3)
     axis.legend()
     axis.set_title(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
-def _save(figure: plt.Figure, path: Path) -> Path:
+def save_figure(figure: plt.Figure, path: Path) -> Path:
     figure.tight_layout()
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=110)

@@ -1,0 +1,97 @@
+"""‖∂L/∂s_t‖ for every time step t: the vanishing (or exploding) gradient, measured.
+
+Backpropagation through time multiplies one Jacobian per step, so the gradient
+of the loss with respect to an early hidden state is a long product: norms
+below 1 vanish, above 1 explode. The diagnostic unrolls the first recurrent
+layer's cell step by step under a gradient tape, keeping every state s_t (h_t,
+and c_t for an LSTM), then asks the tape for ∂L/∂s_t (the total derivative,
+through all later steps) and averages its norm over a batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo.data import load_splits
+from zoo.errors import UserError
+from zoo.spec.schema import Spec
+
+SEQUENCE_ARCHITECTURES = ("many_to_one", "many_to_many", "language_model")
+
+
+@dataclass
+class GradientProfile:
+    name: str
+    norms: np.ndarray  # [T]: mean over the batch of ‖∂L/∂s_t‖
+
+
+def hidden_state_gradients(model: keras.Model, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Mean over the batch of ‖∂L/∂s_t‖ for each step t, where s_t is the first recurrent
+    layer's whole state after step t: h_t, and for an LSTM also the cell state c_t (the
+    additive path that lets its gradient last)."""
+    layer = _first_recurrent_layer(model)
+    feed = keras.Model(model.input, layer.input)  # what the recurrent layer reads
+    rest = keras.Model(layer.output, model.output)  # everything after it
+    inputs = feed(x)
+    cell = layer.cell
+    sizes = cell.state_size if isinstance(cell.state_size, list) else [cell.state_size]
+    with tf.GradientTape() as tape:
+        states = [tf.zeros((inputs.shape[0], size)) for size in sizes]
+        outputs, kept = [], []
+        for t in range(inputs.shape[1]):
+            output, states = cell(inputs[:, t], states)
+            outputs.append(output)
+            kept.append(list(states))
+        sequence = tf.stack(outputs, axis=1) if layer.return_sequences else outputs[-1]
+        loss = model.compute_loss(x=x, y=y, y_pred=rest(sequence))
+    gradients = tape.gradient(loss, kept)
+    return np.array(
+        [float(tf.reduce_mean(tf.norm(tf.concat(step, axis=-1), axis=-1))) for step in gradients]
+    )
+
+
+def _first_recurrent_layer(model: keras.Model) -> keras.layers.RNN:
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Bidirectional):
+            raise UserError("diagnose measures one direction: use a spec without bidirectional")
+        if isinstance(layer, keras.layers.RNN):
+            return layer
+    raise UserError("the model has no recurrent layer to diagnose")
+
+
+def profile(
+    spec: Spec, folder: Path, batch: int, model: keras.Model | None = None, name: str | None = None
+) -> GradientProfile:
+    """The profile of ``model`` (default: the spec's model as initialised) on the first
+    ``batch`` training examples of the spec's data."""
+    if spec.architecture not in SEQUENCE_ARCHITECTURES:
+        raise UserError(
+            f"{spec.name}: diagnose supports {', '.join(SEQUENCE_ARCHITECTURES)}, "
+            f"not {spec.architecture}"
+        )
+    from zoo.builder import build_model
+
+    splits = load_splits(spec, folder)
+    model = model or build_model(spec)
+    x, y = splits.train.x[:batch], splits.train.y[:batch]
+    return GradientProfile(name or spec.name, hidden_state_gradients(model, x, y))
+
+
+def plot_profiles(profiles: list[GradientProfile], path: Path) -> Path:
+    from zoo.training.plots import new_figure, save_figure
+
+    figure, axis = new_figure()
+    for item in profiles:
+        axis.plot(np.arange(1, len(item.norms) + 1), item.norms, label=item.name)
+    axis.set_yscale("log")
+    axis.set_xlabel("time step t")
+    axis.set_ylabel("mean ‖∂L/∂s_t‖")
+    axis.set_title("gradient of the loss with respect to the state after each step")
+    axis.grid(alpha=0.3)
+    axis.legend()
+    return save_figure(figure, path)
