@@ -32,6 +32,7 @@ examples:
   zoo train --resume runs/hello-TIME         continue an interrupted run
   zoo evaluate runs/hello-TIME               test-split metrics beside a trivial baseline
   zoo generate runs/hello-TIME --prime hel --length 1 --temperature 0
+  zoo generate runs/seq2seq_addition-TIME --input 123+45 --beam 4
   zoo schema > spec.schema.json              JSON Schema for editor completion
   zoo data                                   the data sources and their arguments
   zoo diagnose specs/adding_rnn.yaml runs/adding_lstm-TIME    vanishing gradients, one plot
@@ -146,12 +147,18 @@ def _parser() -> argparse.ArgumentParser:
         "--steps", type=int, help="forecast this many values, feeding predictions back"
     )
 
-    sub = command("generate", _generate, "continue a text with a trained language model")
+    sub = command(
+        "generate",
+        _generate,
+        "continue a text with a language model, or translate an input with a seq2seq model",
+    )
     sub.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
-    sub.add_argument("--prime", required=True, help="the text to continue, e.g. hel")
+    sub.add_argument("--prime", help="language model: the text to continue, e.g. hel")
     sub.add_argument("--length", type=int, default=200, help="characters to generate")
     sub.add_argument("--temperature", type=float, default=1.0, help="0 = greedy; higher = wilder")
     sub.add_argument("--seed", type=int, help="for a reproducible sample")
+    sub.add_argument("--input", help="seq2seq: the source text, e.g. 123+45")
+    sub.add_argument("--beam", type=int, default=1, help="seq2seq: beam width (1 = greedy)")
     return parser
 
 
@@ -283,7 +290,17 @@ def _generate(args: argparse.Namespace) -> None:
     import_keras_quietly()
     from zoo.inference import generate
 
-    print(generate(args.target, args.prime, args.length, args.temperature, args.seed))
+    print(
+        generate(
+            args.target,
+            args.prime,
+            args.length,
+            args.temperature,
+            args.seed,
+            source=args.input,
+            beam=args.beam,
+        )
+    )
 
 
 def _diagnose(args: argparse.Namespace) -> None:

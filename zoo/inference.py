@@ -76,28 +76,80 @@ def forecast(model: Any, windows: np.ndarray, steps: int) -> np.ndarray:
 
 
 def generate(
-    target: Path | str, prime: str, length: int, temperature: float = 1.0, seed: int | None = None
+    target: Path | str,
+    prime: str | None = None,
+    length: int = 200,
+    temperature: float = 1.0,
+    seed: int | None = None,
+    source: str | None = None,
+    beam: int = 1,
 ) -> str:
-    """Continue ``prime`` with ``length`` tokens from a language model trained by zoo train."""
-    from zoo.builder.inference import sample_tokens
+    """A language model continues ``prime`` by ``length`` characters; a seq2seq model
+    translates ``source`` (greedy, or beam search with ``beam`` > 1)."""
     from zoo.saving import load_model
 
     path, _ = resolve_model_path(target)
     model = load_model(path)
     spec = _spec_of(model, path)
+    if spec.architecture == "seq2seq":
+        if source is None:
+            raise UserError("a seq2seq model translates an --input, e.g. --input '123+45'")
+        return _translate(model, spec, source, beam)
     if spec.architecture != "language_model":
-        raise UserError(f"{path}: generate needs a language_model, this is a {spec.architecture}")
-    vocabulary = model.zoo_vocabulary
-    if not vocabulary:
-        raise UserError(f"{path}: the model has no vocabulary (train it with zoo train first)")
-    ids = {token: i for i, token in enumerate(vocabulary) if i > 0}
-    unknown = sorted({c for c in prime if c not in ids})
-    if unknown:
-        raise UserError(f"--prime has characters the model never saw: {''.join(unknown)!r}")
+        raise UserError(
+            f"{path}: generate needs a language_model or seq2seq, this is a {spec.architecture}"
+        )
     if not prime:
-        raise UserError("--prime must have at least one character")
-    tokens = sample_tokens(model, [ids[c] for c in prime], length, temperature, seed)
-    return prime + "".join(vocabulary[t] if 0 < t < len(vocabulary) else "" for t in tokens)
+        raise UserError("a language model continues a --prime of at least one character")
+    from zoo.builder.inference import sample_tokens
+
+    vocabulary = _vocabulary(model.zoo_vocabulary, path)
+    tokens = sample_tokens(model, _encode(prime, vocabulary, "--prime"), length, temperature, seed)
+    return prime + _decode(tokens, vocabulary)
+
+
+def _translate(model: Any, spec: Any, text: str, beam: int) -> str:
+    from zoo.builder.inference import beam_decode, greedy_decode, seq2seq_inference
+
+    target_vocabulary = _vocabulary(model.zoo_vocabulary, "the model")
+    source_vocabulary = _vocabulary(model.zoo_source_vocabulary or target_vocabulary, "the model")
+    ids = _encode(text, source_vocabulary, "--input")
+    length = spec.inputs.length or len(ids)
+    if len(ids) > length:
+        raise UserError(f"--input has {len(ids)} tokens; the model reads at most {length}")
+    source = np.zeros((1, length), dtype="int32")
+    source[0, : len(ids)] = ids
+    inference = seq2seq_inference(model, spec)
+    start, end = target_vocabulary.index("<start>"), target_vocabulary.index("<end>")
+    max_length = spec.outputs.length or 2 * length
+    if beam > 1:
+        tokens = beam_decode(inference, source, start, end, max_length, beam)
+    else:
+        tokens = greedy_decode(inference, source, start, end, max_length)[0]
+    return _decode(tokens, target_vocabulary)
+
+
+def _vocabulary(vocabulary: list[str] | None, where: Path | str) -> list[str]:
+    if not vocabulary:
+        raise UserError(f"{where}: the model has no vocabulary (train it with zoo train first)")
+    return vocabulary
+
+
+def _encode(text: str, vocabulary: list[str], flag: str) -> list[int]:
+    ids = {token: i for i, token in enumerate(vocabulary) if i > 0}
+    unknown = sorted({c for c in text if c not in ids})
+    if unknown:
+        raise UserError(f"{flag} has characters the model never saw: {''.join(unknown)!r}")
+    return [ids[c] for c in text]
+
+
+def _decode(tokens: list[int], vocabulary: list[str]) -> str:
+    """Token ids -> text, without padding and the <start>/<end> markers."""
+    return "".join(
+        vocabulary[t]
+        for t in tokens
+        if 0 < t < len(vocabulary) and not vocabulary[t].startswith("<")
+    )
 
 
 def _spec_of(model: Any, path: Path) -> Any:

@@ -18,7 +18,8 @@ from zoo.spec.document import parse
 from zoo.spec.validate import validate_document
 
 SPEC_MEMBER = "zoo_spec.yaml"
-VOCABULARY_MEMBER = "zoo_vocabulary.json"
+VOCABULARY_MEMBER = "zoo_vocabulary.json"  # token id -> text (the output side for seq2seq)
+SOURCE_VOCABULARY_MEMBER = "zoo_source_vocabulary.json"  # seq2seq: the input side
 
 
 def save_model(
@@ -34,14 +35,18 @@ def save_model(
     if path.suffix != ".keras":
         raise UserError(f"{path}: a model file must end in .keras")
     spec = spec or getattr(model, "zoo_spec", None)
-    vocabulary = vocabulary or getattr(model, "zoo_vocabulary", None)
+    vocabularies = {
+        VOCABULARY_MEMBER: vocabulary or getattr(model, "zoo_vocabulary", None),
+        SOURCE_VOCABULARY_MEMBER: getattr(model, "zoo_source_vocabulary", None),
+    }
     with atomic_path(path) as temporary:
         model.save(temporary)
         with zipfile.ZipFile(temporary, "a") as archive:
             if spec is not None:
                 archive.writestr(SPEC_MEMBER, to_yaml(spec))
-            if vocabulary is not None:
-                archive.writestr(VOCABULARY_MEMBER, json.dumps(vocabulary))
+            for name, tokens in vocabularies.items():
+                if tokens is not None:
+                    archive.writestr(name, json.dumps(tokens))
             for name, text in (members or {}).items():
                 archive.writestr(name, text)
     return path
@@ -55,9 +60,9 @@ def spec_text(path: Path | str) -> str:
     return text
 
 
-def read_vocabulary(path: Path | str) -> list[str] | None:
-    """The token vocabulary stored with a model (id -> text), if it has one."""
-    text = read_member(path, VOCABULARY_MEMBER)
+def read_vocabulary(path: Path | str, member: str = VOCABULARY_MEMBER) -> list[str] | None:
+    """A token vocabulary stored with a model (id -> text), if it has one."""
+    text = read_member(path, member)
     return None if text is None else json.loads(text)
 
 
@@ -90,4 +95,5 @@ def load_model(path: Path | str, unsafe: bool = False) -> Any:
     model = keras.saving.load_model(path, safe_mode=not unsafe)
     model.zoo_spec = read_spec(path) if read_member(path, SPEC_MEMBER) is not None else None
     model.zoo_vocabulary = read_vocabulary(path)
+    model.zoo_source_vocabulary = read_vocabulary(path, SOURCE_VOCABULARY_MEMBER)
     return model

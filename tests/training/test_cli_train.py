@@ -85,4 +85,4 @@ def test_predict(capsys, trained: Path, tmp_path: Path) -> None:
 
 def test_generate_needs_a_language_model(capsys, trained: Path) -> None:
     code, _, err = run(capsys, "generate", trained, "--prime", "ab")
-    assert code == 2 and "generate needs a language_model, this is a many_to_one" in err
+    assert code == 2 and "generate needs a language_model or seq2seq, this is a many_to_one" in err

@@ -99,14 +99,19 @@ def _encoder_sequence(model: keras.Model, spec: Spec) -> Any:
     return last.output[0]
 
 
+def encode(inference: Seq2SeqInference, source: np.ndarray) -> tuple[list, list]:
+    """(what the decoder attends to, the decoder's initial states) for a source batch."""
+    encoded = inference.encoder.predict_on_batch(source)
+    encoded = encoded if isinstance(encoded, list) else [encoded]
+    n_context = len(encoded) - sum(len(s) for s in inference.state_shapes)
+    return encoded[:n_context], encoded[n_context:]
+
+
 def greedy_decode(
     inference: Seq2SeqInference, source: np.ndarray, start: int, end: int, max_length: int
 ) -> list[list[int]]:
     """Feed back the most probable token until ``end`` or ``max_length``, per example."""
-    encoded = inference.encoder.predict_on_batch(source)
-    encoded = encoded if isinstance(encoded, list) else [encoded]
-    n_context = len(encoded) - sum(len(s) for s in inference.state_shapes)
-    context, states = encoded[:n_context], encoded[n_context:]
+    context, states = encode(inference, source)
     tokens = np.full((len(source), 1), start, dtype="int32")
     decoded: list[list[int]] = [[] for _ in source]
     finished = np.zeros(len(source), dtype=bool)
@@ -123,6 +128,52 @@ def greedy_decode(
         if finished.all():
             break
     return decoded
+
+
+@dataclass
+class _Beam:
+    tokens: list[int]
+    log_probability: float
+    states: list[np.ndarray]  # each [1, width]
+    finished: bool = False
+
+
+def beam_decode(
+    inference: Seq2SeqInference,
+    source: np.ndarray,
+    start: int,
+    end: int,
+    max_length: int,
+    width: int,
+) -> list[int]:
+    """The most probable output of one source sequence [1, length] found by beam search:
+    at each step every live beam is extended by its ``width`` likeliest tokens and the
+    ``width`` best of all candidates (finished ones included) are kept."""
+    context, states = encode(inference, source)
+    beams = [_Beam([], 0.0, states)]
+    for _ in range(max_length):
+        live = [b for b in beams if not b.finished]
+        if not live:
+            break
+        tokens = np.array([[b.tokens[-1] if b.tokens else start] for b in live], dtype="int32")
+        contexts = [np.repeat(c, len(live), axis=0) for c in context]
+        stacked = [np.concatenate([b.states[i] for b in live]) for i in range(len(states))]
+        outputs = inference.decoder_step.predict_on_batch([tokens, *contexts, *stacked])
+        log_probabilities = np.log(np.maximum(outputs[0][:, -1], 1e-30))
+        candidates = [b for b in beams if b.finished]
+        for row, beam in enumerate(live):
+            for token in np.argsort(log_probabilities[row])[::-1][:width]:
+                candidates.append(
+                    _Beam(
+                        [*beam.tokens, int(token)],
+                        beam.log_probability + float(log_probabilities[row, token]),
+                        [s[row : row + 1] for s in outputs[1:]],
+                        finished=int(token) == end,
+                    )
+                )
+        beams = sorted(candidates, key=lambda b: b.log_probability, reverse=True)[:width]
+    best = beams[0].tokens
+    return best[:-1] if best and best[-1] == end else best
 
 
 def _flat(per_layer: list[list[Any]]) -> list[Any]:

@@ -9,7 +9,7 @@ spec's inputs, and batching are done here, once, for every source.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +45,15 @@ class Dataset:
     time_ordered: bool = False
     # what the task's trivial predictor scores (e.g. "mean: mse 0.167"), shown beside results
     baseline: dict[str, float] = field(default_factory=dict)
+    # seq2seq: the source side's token texts, when they differ from ``vocabulary``
+    source_vocabulary: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.y)
 
     def take(self, index: np.ndarray) -> Dataset:
         x = [a[index] for a in self.x] if isinstance(self.x, list) else self.x[index]
-        return Dataset(x, self.y[index], self.vocabulary, self.time_ordered, self.baseline)
+        return replace(self, x=x, y=self.y[index])
 
 
 @dataclass(frozen=True)

@@ -302,7 +302,8 @@ def _reversal(args: ReversalArgs, context: Context) -> Dataset:
     source = rng.integers(1, args.vocab + 1, size=(args.samples, args.length), dtype="int32")
     end = np.full((args.samples, 1), args.vocab + 2, dtype="int32")
     targets = np.concatenate([source[:, ::-1], end], axis=1)
-    return _seq2seq(source, targets, ["", *_symbol_names(args.vocab), START, END])
+    symbols = ["", *_symbol_names(args.vocab)]
+    return _seq2seq(source, targets, [*symbols, START, END], symbols)
 
 
 reversal = DataSource(ReversalArgs, _reversal)
@@ -331,16 +332,19 @@ def _addition(args: AdditionArgs, context: Context) -> Dataset:
         2 * args.digits + 1,
     )
     targets = _pad([[*(_DIGITS[c] for c in str(s)), end] for s in a + b], args.digits + 2)
-    return _seq2seq(source, targets, ["", *_DIGITS, START, END])
+    return _seq2seq(source, targets, ["", *_DIGITS, START, END], ["", *source_ids])
 
 
 addition = DataSource(AdditionArgs, _addition)
 
 
-def _seq2seq(source: np.ndarray, targets: np.ndarray, vocabulary: list[str]) -> Dataset:
+def _seq2seq(
+    source: np.ndarray, targets: np.ndarray, vocabulary: list[str], source_vocabulary: list[str]
+) -> Dataset:
     """Teacher forcing: x = [source, decoder inputs], where the decoder inputs are the
     targets shifted right by one behind the start token (the last target dropped), so
-    both have the same length. ``vocabulary`` names the target ids. The baseline
+    both have the same length. ``vocabulary`` names the target ids and
+    ``source_vocabulary`` the source ids. The baseline
     predicts, at each target position, the token most common there."""
     start = np.full((len(targets), 1), vocabulary.index(START), dtype="int32")
     decoder_inputs = np.concatenate([start, targets[:, :-1]], axis=1)
@@ -350,6 +354,7 @@ def _seq2seq(source: np.ndarray, targets: np.ndarray, vocabulary: list[str]) -> 
         targets,
         vocabulary,
         baseline={"accuracy of predicting each position's majority token": float(majority)},
+        source_vocabulary=source_vocabulary,
     )
 
 

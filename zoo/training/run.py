@@ -91,6 +91,7 @@ def train(
         state = RunState(spec_folder=str(folder))
     settings = spec.train or Train()
     model.zoo_vocabulary = splits.train.vocabulary
+    model.zoo_source_vocabulary = splits.train.source_vocabulary
     monitor = settings.monitor if splits.validation is not None else "loss"
     guard = DivergenceGuard()
     step = state.gradient_norms[-1][0] if state.gradient_norms else 0
