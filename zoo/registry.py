@@ -141,6 +141,10 @@ DATASETS = Registry(
             "zoo.data.files:csv_series",
         ),
         "npz": Entry("NumPy .npz arrays (x and y)", "zoo.data.files:npz"),
+        "text_classes": Entry(
+            "labelled text from CSV columns: word ids in, a class out",
+            "zoo.data.labelled:text_classes",
+        ),
     },
 )
 

@@ -1,0 +1,68 @@
+"""Labelled text from a CSV file: word ids in, a class out (sentiment, topics, ...)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+
+import numpy as np
+from pydantic import Field
+
+from zoo.data.base import Context, Dataset, DataSource, SourceArgs
+from zoo.data.files import PATH, Column, _column_indexes, _existing_file, _read_text
+from zoo.errors import SpecError
+
+PADDING, UNKNOWN = "", "[UNK]"
+# Words (letters, digits, apostrophes) and single punctuation marks are tokens.
+_TOKEN = re.compile(r"[\w']+|[^\w\s]")
+
+
+class TextClassesArgs(SourceArgs):
+    path: str = Field(description="a UTF-8 CSV file with a header row, one example per row")
+    text: Column = Field("text", description="the column holding the text")
+    label: Column = Field("label", description="the column holding the class")
+    length: int = Field(100, gt=0, description="tokens per example: longer cut, shorter padded")
+    vocab_size: int = Field(
+        20_000, ge=3, description="ids kept: padding (0), unknown (1), then the commonest words"
+    )
+    lowercase: bool = Field(True, description="lowercase the text before splitting it")
+
+
+def tokenize(text: str, lowercase: bool) -> list[str]:
+    return _TOKEN.findall(text.lower() if lowercase else text)
+
+
+def _text_classes(args: TextClassesArgs, context: Context) -> Dataset:
+    """Word ids from the ``text`` column, class ids from the ``label`` column. The
+    vocabulary is "" (padding, id 0), "[UNK]" (id 1, any word not kept), then the
+    ``vocab_size - 2`` commonest words, most frequent first. Classes are the distinct
+    labels in sorted order, ids from 0; y is (examples, 1), which suits a softmax head
+    (sparse categorical cross-entropy) and, for two classes, a one-unit sigmoid head.
+    The baseline always predicts the commonest class."""
+    path = _existing_file(args.path, context)
+    rows = [row for row in csv.reader(io.StringIO(_read_text(path), newline="")) if row]
+    if len(rows) < 2:
+        raise SpecError.single(f"{path} needs a header row and at least one example", PATH)
+    header, rows = rows[0], rows[1:]
+    (text_index,) = _column_indexes([args.text], header, len(header), "text")
+    (label_index,) = _column_indexes([args.label], header, len(header), "label")
+    texts = [tokenize(row[text_index], args.lowercase) for row in rows]
+    counts = Counter(word for words in texts for word in words)
+    vocabulary = [PADDING, UNKNOWN, *(w for w, _ in counts.most_common(args.vocab_size - 2))]
+    ids = {word: i for i, word in enumerate(vocabulary) if i > 1}
+    x = np.zeros((len(rows), args.length), dtype="int32")
+    for i, words in enumerate(texts):
+        tokens = [ids.get(word, 1) for word in words[: args.length]]
+        x[i, : len(tokens)] = tokens
+    labels = [row[label_index] for row in rows]
+    classes = sorted(set(labels))
+    y = np.array([[classes.index(label)] for label in labels], dtype="int32")
+    majority = Counter(labels).most_common(1)[0][1] / len(labels)
+    return Dataset(
+        x, y, vocabulary, baseline={"accuracy of predicting the commonest class": majority}
+    )
+
+
+text_classes = DataSource(TextClassesArgs, _text_classes)
