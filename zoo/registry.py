@@ -132,6 +132,14 @@ DATASETS = Registry(
             "integer addition as text for seq2seq: '123+45' -> '168'",
             "zoo.data.generators:addition",
         ),
+        "clusters": Entry(
+            "Gaussian clusters: a vector in, its cluster out (one_to_one)",
+            "zoo.data.generators:clusters",
+        ),
+        "trajectories": Entry(
+            "a linear system unrolled from a vector: a vector in, a sequence out (one_to_many)",
+            "zoo.data.generators:trajectories",
+        ),
         "text": Entry(
             "character corpus from a text file, windowed for a language model",
             "zoo.data.files:text",
@@ -141,6 +149,10 @@ DATASETS = Registry(
             "zoo.data.files:csv_series",
         ),
         "npz": Entry("NumPy .npz arrays (x and y)", "zoo.data.files:npz"),
+        "tagged_text": Entry(
+            "tagged sentences (word/TAG per token): word ids in, a tag per token out",
+            "zoo.data.labelled:tagged_text",
+        ),
         "text_classes": Entry(
             "labelled text from CSV columns: word ids in, a class out",
             "zoo.data.labelled:text_classes",

@@ -331,3 +331,28 @@ def test_seq2seq_defaults_fit_their_specs(name: str, spec: str) -> None:
     assert decoder_inputs.shape[1] == data.y.shape[1] == loaded.outputs.length
     assert max(decoder_inputs.max(), data.y.max()) < loaded.outputs.vocab_size
     assert len(data.vocabulary) == loaded.outputs.vocab_size
+
+
+def test_clusters_separate_by_class() -> None:
+    from zoo.data.base import Context
+    from zoo.data.generators import ClustersArgs, clusters
+
+    data = clusters.load(ClustersArgs(samples=400, classes=3, spread=0.1), Context(0, Path(".")))
+    labels = data.y[:, 0]
+    assert data.x.shape == (400, 32) and set(labels) == {0, 1, 2}
+    centres = np.stack([data.x[labels == k].mean(axis=0) for k in range(3)])
+    nearest = np.argmin(((data.x[:, None] - centres[None]) ** 2).sum(-1), axis=1)
+    assert (nearest == labels).all()  # tight clusters: every point is nearest its own centre
+
+
+def test_trajectories_follow_one_linear_system() -> None:
+    from zoo.data.base import Context
+    from zoo.data.generators import TrajectoriesArgs, trajectories
+
+    data = trajectories.load(TrajectoriesArgs(samples=64), Context(0, Path(".")))
+    assert data.x.shape == (64, 16) and data.y.shape == (64, 20, 3)
+    # y_t = x A^(t-1) C: the same linear map for every example, so y is linear in x
+    flat = data.y.reshape(64, -1)
+    coefficients, *_ = np.linalg.lstsq(data.x, flat, rcond=None)
+    np.testing.assert_allclose(data.x @ coefficients, flat, atol=1e-4)
+    assert np.abs(data.y[:, -1]).mean() < np.abs(data.y[:, 0]).mean()  # it decays

@@ -148,6 +148,7 @@ def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
         expected = [inputs.features]
     else:
         expected = [inputs.length, inputs.features]
+    _check_classes(dataset, spec, name)
     actual = list(first.shape[1:])
     fits = len(actual) == len(expected) and all(
         e in (None, a) for e, a in zip(expected, actual, strict=True)
@@ -157,4 +158,19 @@ def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
             f"{name} produces inputs of shape {tuple(actual)} per example, but the spec's inputs "
             f"expect {tuple('any' if e is None else e for e in expected)}",
             "inputs",
+        )
+
+
+def _check_classes(dataset: Dataset, spec: Any, name: str) -> None:
+    """Integer targets are class ids: each must have an output unit."""
+    y = dataset.y
+    if not np.issubdtype(y.dtype, np.integer) or not y.size:
+        return
+    units = spec.outputs.units or spec.outputs.vocab_size or spec.inputs.vocab_size
+    classes = 2 if units == 1 else units  # one sigmoid unit: ids 0 and 1
+    if classes is not None and y.max() >= classes:
+        raise SpecError.single(
+            f"{name} has {int(y.max()) + 1} classes (ids up to {int(y.max())}), but the head has "
+            f"{units} outputs",
+            "outputs.units",
         )

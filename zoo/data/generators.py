@@ -368,3 +368,62 @@ def _pad(rows: list[list[int]], length: int) -> np.ndarray:
 
 def _symbol_names(count: int) -> list[str]:
     return list(string.ascii_lowercase[:count])
+
+
+class ClustersArgs(SourceArgs):
+    samples: int = Field(5_000, gt=0, description="number of vectors")
+    features: int = Field(32, gt=0, description="dimensions per vector")
+    classes: int = Field(10, ge=2, description="clusters, one per class")
+    spread: float = Field(1.0, gt=0, description="standard deviation around each centre")
+
+
+def _clusters(args: ClustersArgs, context: Context) -> Dataset:
+    """Vector classification (one_to_one): ``classes`` Gaussian clusters with centres
+    drawn from N(0, 3²) per feature and points spread N(0, spread²) around them; y is
+    the cluster id, shaped (examples, 1). The baseline predicts the commonest class."""
+    rng = np.random.default_rng(context.seed)
+    centres = rng.normal(0.0, 3.0, size=(args.classes, args.features))
+    labels = rng.integers(0, args.classes, size=args.samples)
+    x = centres[labels] + rng.normal(0.0, args.spread, size=(args.samples, args.features))
+    majority = np.bincount(labels).max() / args.samples
+    return Dataset(
+        x.astype("float32"),
+        labels[:, None].astype("int32"),
+        baseline={"accuracy of predicting the commonest class": float(majority)},
+    )
+
+
+clusters = DataSource(ClustersArgs, _clusters)
+
+
+class TrajectoriesArgs(SourceArgs):
+    samples: int = Field(5_000, gt=0, description="number of trajectories")
+    features: int = Field(16, gt=0, description="size of the initial state (the input vector)")
+    steps: int = Field(20, gt=0, description="time steps per trajectory (the output length)")
+    channels: int = Field(3, gt=0, description="values observed per step")
+
+
+def _trajectories(args: TrajectoriesArgs, context: Context) -> Dataset:
+    """Sequence generation from a vector (one_to_many): a fixed random linear system
+    s_{t+1} = A s_t, observed as y_t = C s_t, started from the input vector s_1 ~ N(0, I).
+    A is a random rotation scaled by 0.95 (a decaying oscillation), C a random
+    (features x channels) projection; both come from the seed, so the model must learn
+    to unroll the same dynamics. The baseline predicts zeros (the mean)."""
+    rng = np.random.default_rng(context.seed)
+    rotation, _ = np.linalg.qr(rng.normal(size=(args.features, args.features)))
+    dynamics = 0.95 * rotation
+    observe = rng.normal(size=(args.features, args.channels)) / np.sqrt(args.features)
+    state = rng.normal(size=(args.samples, args.features))
+    x = state.copy()
+    y = np.empty((args.samples, args.steps, args.channels))
+    for t in range(args.steps):
+        y[:, t] = state @ observe
+        state = state @ dynamics
+    return Dataset(
+        x.astype("float32"),
+        y.astype("float32"),
+        baseline={"mse of predicting zeros": float(np.mean(y**2))},
+    )
+
+
+trajectories = DataSource(TrajectoriesArgs, _trajectories)

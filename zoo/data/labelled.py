@@ -66,3 +66,54 @@ def _text_classes(args: TextClassesArgs, context: Context) -> Dataset:
 
 
 text_classes = DataSource(TextClassesArgs, _text_classes)
+
+
+class TaggedTextArgs(SourceArgs):
+    path: str = Field(description="a UTF-8 text file: one sentence per line, tokens as word/TAG")
+    length: int = Field(50, gt=0, description="tokens per sentence: longer cut, shorter padded")
+    vocab_size: int = Field(
+        10_000, ge=3, description="ids kept: padding (0), unknown (1), then the commonest words"
+    )
+    lowercase: bool = Field(True, description="lowercase the words (tags are kept as written)")
+
+
+def _tagged_text(args: TaggedTextArgs, context: Context) -> Dataset:
+    """Sequence tagging (many-to-many): each line is a sentence of ``word/TAG`` tokens
+    separated by spaces (the last "/" splits, so "1/2/NUM" is word "1/2", tag NUM).
+    Word ids as in ``text_classes``; tags are the distinct tags in sorted order, ids
+    from 0. y is (sentences, length) tag ids, 0 also at padding: the padding is masked
+    when the embedding has mask_zero. The baseline tags every token with the
+    commonest tag of the corpus."""
+    path = _existing_file(args.path, context)
+    sentences: list[list[tuple[str, str]]] = []
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        pairs = []
+        for token in line.split():
+            word, slash, tag = token.rpartition("/")
+            if not slash or not word or not tag:
+                raise SpecError.single(f"{path}:{number}: {token!r} is not word/TAG", PATH)
+            pairs.append((word.lower() if args.lowercase else word, tag))
+        if pairs:
+            sentences.append(pairs)
+    if not sentences:
+        raise SpecError.single(f"{path} has no tagged sentences", PATH)
+    counts = Counter(word for sentence in sentences for word, _ in sentence)
+    vocabulary = [PADDING, UNKNOWN, *(w for w, _ in counts.most_common(args.vocab_size - 2))]
+    ids = {word: i for i, word in enumerate(vocabulary) if i > 1}
+    tags = sorted({tag for sentence in sentences for _, tag in sentence})
+    x = np.zeros((len(sentences), args.length), dtype="int32")
+    y = np.zeros((len(sentences), args.length), dtype="int32")
+    for i, sentence in enumerate(sentences):
+        for j, (word, tag) in enumerate(sentence[: args.length]):
+            x[i, j], y[i, j] = ids.get(word, 1), tags.index(tag)
+    tag_counts = Counter(tag for sentence in sentences for _, tag in sentence)
+    majority = tag_counts.most_common(1)[0][1] / sum(tag_counts.values())
+    return Dataset(
+        x,
+        y,
+        vocabulary,
+        baseline={"accuracy of tagging every token with the commonest tag": majority},
+    )
+
+
+tagged_text = DataSource(TaggedTextArgs, _tagged_text)
