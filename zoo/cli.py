@@ -135,9 +135,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("-q", "--quiet", action="store_true", help="no per-epoch progress bars")
     overrides(sub)
 
-    sub = command("evaluate", _evaluate, "metrics on the test split, beside a trivial baseline")
+    sub = command(
+        "evaluate",
+        _evaluate,
+        "metrics on the test split, beside a trivial baseline; --set re-points the data, e.g. "
+        "--set data.args.path=new.csv --set data.test=0 --set data.validation=0 (all of it)",
+    )
     sub.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
     sub.add_argument("--unsafe", action="store_true", help="allow loading Lambda layers")
+    overrides(sub)
 
     sub = command("predict", _predict, "run a model on inputs from a .npy file")
     sub.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
@@ -257,7 +263,14 @@ def _evaluate(args: argparse.Namespace) -> None:
     import_keras_quietly()
     from zoo.inference import evaluate
 
-    result = evaluate(args.target, unsafe=args.unsafe)
+    # A file named on the command line is relative to where the command runs.
+    overrides = [
+        f"data.args.path={Path(a.partition('=')[2]).resolve()}"
+        if a.startswith("data.args.path=")
+        else a
+        for a in args.overrides
+    ]
+    result = evaluate(args.target, overrides, unsafe=args.unsafe)
     print(f"{result['model']}: {result['split']} split, {result['examples']} examples")
     for name, value in result["metrics"].items():
         print(f"  {name}: {value:.6g}")

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from zoo.errors import UserError
+from zoo.spec import Overrides
 
 
 def resolve_model_path(target: Path | str) -> tuple[Path, Path | None]:
@@ -22,9 +23,14 @@ def resolve_model_path(target: Path | str) -> tuple[Path, Path | None]:
     return target, None
 
 
-def evaluate(target: Path | str, unsafe: bool = False) -> dict[str, Any]:
+def evaluate(
+    target: Path | str, overrides: Overrides = None, unsafe: bool = False
+) -> dict[str, Any]:
     """Metrics of a run's (or model file's) model on the test split of its spec's data,
-    with the data's trivial baseline beside them."""
+    with the data's trivial baseline beside them. ``overrides`` re-point the stored
+    spec's data section (e.g. ``{"data.args.path": "new.csv", "data.test": 0,
+    "data.validation": 0}`` evaluates on the whole of another file)."""
+    from zoo.api import load_spec
     from zoo.data import load_splits
     from zoo.saving import load_model
     from zoo.training.pipeline import evaluation_pipeline
@@ -32,15 +38,20 @@ def evaluate(target: Path | str, unsafe: bool = False) -> dict[str, Any]:
 
     path, run = resolve_model_path(target)
     model = load_model(path, unsafe=unsafe)
-    spec = _spec_of(model, path)
+    spec = load_spec(_spec_of(model, path), overrides)
     folder = Path(RunState.load(run).spec_folder) if run else Path.cwd()
     splits = load_splits(spec, folder)
-    dataset = splits.test or splits.validation or splits.train
+    if splits.test is not None:
+        split, dataset = "test", splits.test
+    elif splits.validation is not None:
+        split, dataset = "validation", splits.validation
+    else:
+        split, dataset = "whole", splits.train
     batch_size = spec.train.batch_size if spec.train else 32
     metrics = model.evaluate(evaluation_pipeline(dataset, batch_size), verbose=0, return_dict=True)
     return {
         "model": str(path),
-        "split": "test" if splits.test else ("validation" if splits.validation else "train"),
+        "split": split,
         "examples": len(dataset),
         "metrics": {k: float(v) for k, v in metrics.items()},
         "baseline": dataset.baseline,

@@ -86,3 +86,38 @@ def test_predict(capsys, trained: Path, tmp_path: Path) -> None:
 def test_generate_needs_a_language_model(capsys, trained: Path) -> None:
     code, _, err = run(capsys, "generate", trained, "--prime", "ab")
     assert code == 2 and "generate needs a language_model or seq2seq, this is a many_to_one" in err
+
+
+def test_evaluate_on_other_data(capsys, trained: Path, tmp_path: Path, monkeypatch) -> None:
+    # The same generator with another seed, all of it: a different set of examples.
+    code, out, _ = run(
+        capsys,
+        "evaluate",
+        trained,
+        "--set",
+        "data.seed=7",
+        "--set",
+        "data.test=0",
+        "--set",
+        "data.validation=0",
+    )
+    assert code == 0
+    assert out.splitlines()[0] == f"{trained / 'best.keras'}: whole split, 60 examples"
+    monkeypatch.chdir(tmp_path)
+    np.savez(tmp_path / "mine.npz", x=np.zeros((4, 6, 2), "float32"), y=np.ones((4, 1), "float32"))
+    code, out, _ = run(
+        capsys,
+        "evaluate",
+        trained,
+        "--set",
+        "data.source=npz",
+        "--set",
+        "data.args={}",
+        "--set",
+        "data.args.path=mine.npz",
+        "--set",
+        "data.test=0",
+        "--set",
+        "data.validation=0",
+    )
+    assert code == 0 and "whole split, 4 examples" in out
