@@ -283,3 +283,11 @@ def test_override_errors(tmp_path: Path) -> None:
     assert problems(path, {"model.unit": 3}) == [
         "--set model.unit=3: model.unit: unknown key 'unit'; did you mean 'units'?"
     ]
+
+
+def test_control_character(tmp_path: Path) -> None:
+    path = write(tmp_path, "name: a\nversion: \x07\n")
+    assert problems(path) == [
+        f"{path}:2:10: invalid YAML: character U+0007 is not allowed (special characters are "
+        "not allowed)"
+    ]

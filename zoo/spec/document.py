@@ -66,7 +66,11 @@ def read_file(path: Path) -> Document:
 
 
 def parse(text: str, source: str = "<spec>") -> Document:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:  # a control character or similar
+        where = _position(text, error.position, source)
+        raise SpecError.single(_unacceptable(error), location=where) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -79,6 +83,9 @@ def parse(text: str, source: str = "<spec>") -> Document:
         where = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
         problem = " ".join(str(p) for p in (error.context, error.problem) if p)
         raise SpecError.single(_explain_yaml(problem), location=where) from None
+    except yaml.reader.ReaderError as error:
+        where = _position(text, error.position, source)
+        raise SpecError.single(_unacceptable(error), location=where) from None
     except yaml.YAMLError as error:
         raise SpecError.single(f"invalid YAML: {error}", location=Location(source)) from None
     except RecursionError:
@@ -91,6 +98,17 @@ def parse(text: str, source: str = "<spec>") -> Document:
             f"a spec is a mapping of keys to values, got a {kind}", location=Location(source, 1)
         )
     return Document(data, positions, source)
+
+
+def _unacceptable(error: yaml.reader.ReaderError) -> str:
+    character = error.character
+    code = ord(character) if isinstance(character, str) else character
+    return f"invalid YAML: character U+{code:04X} is not allowed ({error.reason})"
+
+
+def _position(text: str, index: int, source: str) -> Location:
+    line_start = text.rfind("\n", 0, index) + 1
+    return Location(source, text.count("\n", 0, index) + 1, index - line_start + 1)
 
 
 def _explain_yaml(problem: str) -> str:
