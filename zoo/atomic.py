@@ -18,7 +18,8 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Same folder (same file system, so the rename is atomic), same suffix (Keras
-    # and matplotlib pick the format from it).
+    # and matplotlib pick the format from it), hidden: a process killed mid-write
+    # leaves it behind, and folder listings skip hidden files.
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     try:
         yield temporary

@@ -27,6 +27,8 @@ def shipped_specs(folder: Path | None = None) -> list[CatalogEntry]:
         raise UserError(f"{folder}: no such folder")
     entries = []
     for path in sorted(folder.glob("*.yaml")):
+        if path.name.startswith("."):  # hidden, e.g. the temporary of a killed write
+            continue
         try:
             data = resolve(path).data
             summary = str(data.get("description") or data.get("name") or "")

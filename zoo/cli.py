@@ -78,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
             "(VALUE is YAML: 128, true, [64, 32]); repeatable",
         )
 
+    def unsafe(sub: argparse.ArgumentParser) -> None:
+        """For every command that loads a .keras model (Keras safe mode otherwise)."""
+        sub.add_argument(
+            "--unsafe",
+            action="store_true",
+            help="allow loading models with Lambda layers (Python code): trusted files only",
+        )
+
     sub = command("build", _build, "build a compiled model from a spec and save it")
     sub.add_argument("spec", type=Path, help="the spec file (YAML)")
     sub.add_argument("-o", "--output", type=Path, help="where to save (default: NAME.keras)")
@@ -112,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("-o", "--output", type=Path, default=Path("gradients_over_time.png"))
     sub.add_argument("--batch", type=int, default=32, help="examples averaged over")
     overrides(sub)
+    unsafe(sub)
 
     command("data", _data, "list the data sources a spec's data section can name, with arguments")
 
@@ -134,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("-q", "--quiet", action="store_true", help="no per-epoch progress bars")
     overrides(sub)
+    unsafe(sub)
 
     sub = command(
         "evaluate",
@@ -142,8 +152,8 @@ def _parser() -> argparse.ArgumentParser:
         "--set data.args.path=new.csv --set data.test=0 --set data.validation=0 (all of it)",
     )
     sub.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
-    sub.add_argument("--unsafe", action="store_true", help="allow loading Lambda layers")
     overrides(sub)
+    unsafe(sub)
 
     sub = command("predict", _predict, "run a model on inputs from a .npy file")
     sub.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
@@ -152,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--steps", type=int, help="forecast this many values, feeding predictions back"
     )
+    unsafe(sub)
 
     sub = command(
         "generate",
@@ -165,6 +176,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--seed", type=int, help="for a reproducible sample")
     sub.add_argument("--input", help="seq2seq: the source text, e.g. 123+45")
     sub.add_argument("--beam", type=int, default=1, help="seq2seq: beam width (1 = greedy)")
+    unsafe(sub)
     return parser
 
 
@@ -251,6 +263,7 @@ def _train(args: argparse.Namespace) -> int:
             resume=args.resume,
             # a live progress bar on a terminal, one line per epoch in a log file
             verbose=0 if args.quiet else (1 if sys.stdout.isatty() else 2),
+            unsafe=args.unsafe,
         )
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
@@ -290,7 +303,7 @@ def _predict(args: argparse.Namespace) -> None:
         inputs = np.load(args.inputs, allow_pickle=False)
     except ValueError as error:
         raise UserError(f"{args.inputs}: not a .npy array file ({error})") from None
-    outputs = predict(args.target, inputs, steps=args.steps)
+    outputs = predict(args.target, inputs, steps=args.steps, unsafe=args.unsafe)
     if args.output:
         np.save(args.output, outputs)
         print(f"wrote {args.output}: shape {outputs.shape}")
@@ -312,6 +325,7 @@ def _generate(args: argparse.Namespace) -> None:
             args.seed,
             source=args.input,
             beam=args.beam,
+            unsafe=args.unsafe,
         )
     )
 
@@ -328,7 +342,7 @@ def _diagnose(args: argparse.Namespace) -> None:
     for target in args.targets:
         if target.is_dir() or target.suffix == ".keras":  # a trained model
             path, run = resolve_model_path(target)
-            model = load_model(path)
+            model = load_model(path, unsafe=args.unsafe)
             folder = Path(RunState.load(run).spec_folder) if run else Path.cwd()
             item = profile(model.zoo_spec, folder, args.batch, model, f"{target.name} (trained)")
         else:

@@ -58,13 +58,15 @@ def evaluate(
     }
 
 
-def predict(target: Path | str, inputs: np.ndarray, steps: int | None = None) -> np.ndarray:
+def predict(
+    target: Path | str, inputs: np.ndarray, steps: int | None = None, unsafe: bool = False
+) -> np.ndarray:
     """The model's outputs for ``inputs``; with ``steps``, a univariate forecaster's
     predictions are fed back as inputs until ``steps`` future values are made."""
     from zoo.saving import load_model
 
     path, _ = resolve_model_path(target)
-    model = load_model(path)
+    model = load_model(path, unsafe=unsafe)
     if steps is None:
         return np.asarray(model.predict(inputs, verbose=0))
     return forecast(model, inputs, steps)
@@ -94,13 +96,14 @@ def generate(
     seed: int | None = None,
     source: str | None = None,
     beam: int = 1,
+    unsafe: bool = False,
 ) -> str:
     """A language model continues ``prime`` by ``length`` characters; a seq2seq model
     translates ``source`` (greedy, or beam search with ``beam`` > 1)."""
     from zoo.saving import load_model
 
     path, _ = resolve_model_path(target)
-    model = load_model(path)
+    model = load_model(path, unsafe=unsafe)
     spec = _spec_of(model, path)
     if spec.architecture == "seq2seq":
         if source is None:

@@ -90,9 +90,19 @@ def load_model(path: Path | str, unsafe: bool = False) -> Any:
     import custom_layers  # noqa: F401  (registers our layers for deserialization)
 
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: no such model file")
-    model = keras.saving.load_model(path, safe_mode=not unsafe)
+    if read_member(path, "config.json") is None:  # Keras would fail with a KeyError
+        raise UserError(f"{path}: not a .keras model file (no config.json)")
+    try:
+        model = keras.saving.load_model(path, safe_mode=not unsafe)
+    except (ValueError, TypeError) as error:
+        # Keras refuses, in safe mode, to deserialize Python code (a Lambda layer's
+        # function), which would run on loading; every such refusal names safe_mode.
+        if unsafe or "safe_mode" not in str(error):
+            raise
+        raise UserError(
+            f"{path}: refused to load: the model holds Python code (a Lambda layer) that "
+            "would run on loading; if you trust this file, pass --unsafe (Python: unsafe=True)"
+        ) from None
     model.zoo_spec = read_spec(path) if read_member(path, SPEC_MEMBER) is not None else None
     model.zoo_vocabulary = read_vocabulary(path)
     model.zoo_source_vocabulary = read_vocabulary(path, SOURCE_VOCABULARY_MEMBER)

@@ -85,7 +85,8 @@ def test_text_lowercase_and_baseline(tmp_path: Path) -> None:
 def test_text_corpus_shorter_than_a_window(tmp_path: Path) -> None:
     path = write(tmp_path, "hello.txt", "hello")
     assert error("text", tmp_path, path=path, length=5) == (
-        "data.args.length: the corpus has 5 characters; a window of length 5 needs at least 6"
+        f"data.args.length: {tmp_path / path} has 5 characters; a window of length 5 needs at "
+        "least 6"
     )
 
 
@@ -147,14 +148,14 @@ def test_csv_byte_order_mark_is_not_part_of_the_header(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ({"columns": ["c"]}, "data.args.columns: unknown column 'c'; available: t, a, b"),
+        ({"columns": ["c"]}, "data.args.columns: {f} has no column 'c'; available: t, a, b"),
         (
             {"columns": ["a"], "target": ["B"]},
-            "data.args.target: unknown column 'B'; available: t, a, b",
+            "data.args.target: {f} has no column 'B'; available: t, a, b",
         ),
         (
             {"columns": [3]},
-            "data.args.columns: column index 3 is out of range; the file has 3 columns",
+            "data.args.columns: column index 3 is out of range; {f} has 3 columns",
         ),
         (
             {"columns": ["a"], "header": False},
@@ -163,14 +164,14 @@ def test_csv_byte_order_mark_is_not_part_of_the_header(tmp_path: Path) -> None:
         ),
         (
             {"window": 4, "horizon": 2},
-            "data.args.window: the series has 5 rows; a window of 4 and a horizon of 2 need at "
-            "least 6",
+            "data.args.window: {f} has 5 rows; a window of 4 and a horizon of 2 need at least 6",
         ),
     ],
 )
 def test_csv_argument_errors(tmp_path: Path, args: dict, expected: str) -> None:
     path = write(tmp_path, "s.csv", CSV)
-    assert error("csv_series", tmp_path, path=path, **{"window": 2, **args}) == expected
+    message = expected.format(f=tmp_path / path)
+    assert error("csv_series", tmp_path, path=path, **{"window": 2, **args}) == message
 
 
 @pytest.mark.parametrize(
@@ -243,35 +244,35 @@ def test_npz_not_an_archive(tmp_path: Path, kind: str) -> None:
 @pytest.mark.parametrize(
     ("arrays", "args", "expected"),
     [
-        ({"x": np.zeros(3)}, {}, "data.args.y: no array 'y' in the archive; available: x"),
+        ({"x": np.zeros(3)}, {}, "data.args.y: {f} has no array 'y'; available: x"),
         (
             {"inputs": np.zeros(3), "y": np.zeros(3)},
             {"x": ["inputs", "extra"]},
-            "data.args.x: no array 'extra' in the archive; available: inputs, y",
+            "data.args.x: {f} has no array 'extra'; available: inputs, y",
         ),
         (
             {"x": np.zeros(3), "y": np.zeros(4)},
             {},
-            "data.args: x array 'x' has 3 examples but y array 'y' has 4; their first "
+            "data.args: in {f}, x array 'x' has 3 examples but y array 'y' has 4; their first "
             "dimensions must match",
         ),
         (
             {"x": np.array(["a", "b"]), "y": np.zeros(2)},
             {},
-            "data.args.x: array 'x' holds <U1 values; only numbers can be fed to a model",
+            "data.args.x: array 'x' in {f} holds <U1 values; only numbers can be fed to a model",
         ),
         (
             {"x": np.zeros(2), "y": np.array([{}, {}], dtype=object)},
             {},
-            "data.args.y: array 'y' holds object values; only numbers can be fed to a model",
+            "data.args.y: array 'y' in {f} holds object values; only numbers can be fed to a model",
         ),
         (
             {"x": np.float64(1.0), "y": np.zeros(2)},
             {},
-            "data.args.x: array 'x' is a scalar; examples go along its first axis",
+            "data.args.x: array 'x' in {f} is a scalar; examples go along its first axis",
         ),
     ],
 )
 def test_npz_array_errors(tmp_path: Path, arrays: dict, args: dict, expected: str) -> None:
     np.savez(tmp_path / "d.npz", **arrays)
-    assert error("npz", tmp_path, path="d.npz", **args) == expected
+    assert error("npz", tmp_path, path="d.npz", **args) == expected.format(f=tmp_path / "d.npz")

@@ -44,7 +44,9 @@ def test_word_and_class_ids(tmp_path: Path) -> None:
 def test_columns_by_index_and_errors(tmp_path: Path) -> None:
     data = load(tmp_path, text=0, label=2)
     np.testing.assert_array_equal(data.y, [[0], [1], [2]])
-    with pytest.raises(SpecError, match=r"unknown column 'review'; available: text, label"):
+    with pytest.raises(
+        SpecError, match=r"reviews.csv has no column 'review'; available: text, label"
+    ):
         load(tmp_path, text="review")
     with pytest.raises(SpecError, match="needs a header row and at least one example"):
         load(tmp_path, "text,label\n")

@@ -100,7 +100,9 @@ def load_splits(spec: Any, folder: Path) -> Splits:
     args = parse_args(source, section.args)
     seed = data_seed(spec)
     dataset = source.load(args, Context(seed, folder))
-    check_fits(dataset, spec, section.source)
+    # A user file's problems name the file; a generator's, the generator.
+    path = getattr(args, "path", None)
+    check_fits(dataset, spec, str(folder / path) if path else section.source)
     return split(dataset, section.validation, section.test, seed)
 
 
@@ -127,18 +129,21 @@ def parse_args(source: DataSource, args: dict[str, Any]) -> SourceArgs:
 
 
 def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
-    """The arrays' shapes against the spec's inputs, in the spec's words."""
+    """The arrays' shapes and types against the spec's inputs and head, in the spec's words."""
     xs = dataset.x if isinstance(dataset.x, list) else [dataset.x]
     first = xs[0]
     inputs = spec.inputs
     expected: list[int | None]
     if inputs.vocab_size is not None:
         expected = [inputs.length]
-        if (
-            np.issubdtype(first.dtype, np.integer)
-            and first.size
-            and first.max() >= inputs.vocab_size
-        ):
+        # An embedding would silently truncate real values to ids.
+        if not np.issubdtype(first.dtype, np.integer):
+            raise SpecError.single(
+                f"{name} produces {first.dtype} inputs, but inputs.vocab_size expects integer "
+                "token ids",
+                "inputs.vocab_size",
+            )
+        if first.size and first.max() >= inputs.vocab_size:
             raise SpecError.single(
                 f"{name} produces token ids up to {int(first.max())}, but inputs.vocab_size is "
                 f"{inputs.vocab_size} (ids must be below it)",
@@ -148,17 +153,61 @@ def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
         expected = [inputs.features]
     else:
         expected = [inputs.length, inputs.features]
-    _check_classes(dataset, spec, name)
-    actual = list(first.shape[1:])
-    fits = len(actual) == len(expected) and all(
-        e in (None, a) for e, a in zip(expected, actual, strict=True)
-    )
-    if not fits:
+    if not _fits(first.shape[1:], expected):
         raise SpecError.single(
-            f"{name} produces inputs of shape {tuple(actual)} per example, but the spec's inputs "
-            f"expect {tuple('any' if e is None else e for e in expected)}",
+            f"{name} produces inputs of shape {tuple(first.shape[1:])} per example, but the "
+            f"spec's inputs expect {_shape(expected)}",
             "inputs",
         )
+    _check_targets(dataset, spec, name)
+    _check_classes(dataset, spec, name)
+
+
+def _check_targets(dataset: Dataset, spec: Any, name: str) -> None:
+    """y against the head's output: Keras would broadcast a (batch, 3) target against
+    (batch, 1) predictions without a word. A sparse loss takes one class id per output
+    step instead of one value per unit."""
+    from zoo.builder.compiling import loss_name
+
+    loss = loss_name(spec)
+    sparse = "sparse" in loss.lower()
+    steps = {
+        "many_to_many": [spec.inputs.length],
+        "language_model": [spec.inputs.length],
+        "one_to_many": [spec.outputs.length],
+        "seq2seq": [spec.outputs.length],
+    }.get(spec.architecture, [])
+    units = spec.outputs.units or spec.outputs.vocab_size or spec.inputs.vocab_size
+    expected = (steps or [1]) if sparse else [*steps, units]
+    y = dataset.y
+    if not _fits(y.shape[1:], expected):
+        ids = f" (class ids, for {loss})" if sparse else ""
+        raise SpecError.single(
+            f"{name} produces targets of shape {tuple(y.shape[1:])} per example, but the "
+            f"spec's outputs expect {_shape(expected)}{ids}",
+            "outputs",
+        )
+    if sparse and not np.issubdtype(y.dtype, np.integer):
+        raise SpecError.single(
+            f"{name} produces {y.dtype} targets, but {loss} expects integer class ids", "outputs"
+        )
+
+
+def _fits(actual: tuple[int, ...], expected: list[int | None]) -> bool:
+    """Shapes per example, None matching any size. Where the ranks differ by a trailing
+    1, Keras squeezes it (or adds it): a target of shape () fits an output of (1,)."""
+    shape = list(actual)
+    if len(shape) == len(expected) + 1 and shape[-1] == 1:
+        shape = shape[:-1]
+    elif len(expected) == len(shape) + 1 and expected[-1] == 1:
+        expected = expected[:-1]
+    return len(shape) == len(expected) and all(
+        e in (None, a) for e, a in zip(expected, shape, strict=True)
+    )
+
+
+def _shape(expected: list[int | None]) -> tuple:
+    return tuple("any" if e is None else e for e in expected)
 
 
 def _check_classes(dataset: Dataset, spec: Any, name: str) -> None:

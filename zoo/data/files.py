@@ -38,12 +38,13 @@ def _text(args: TextArgs, context: Context) -> Dataset:
     window of ``length`` characters starting at i * stride; its target is the same
     window shifted one character on (the next character at each step). The baseline
     predicts every character with its frequency in the corpus."""
-    corpus = _read_text(_existing_file(args.path, context))
+    path = _existing_file(args.path, context)
+    corpus = _read_text(path)
     if args.lowercase:
         corpus = corpus.lower()
     if len(corpus) < args.length + 1:
         raise SpecError.single(
-            f"the corpus has {len(corpus)} characters; a window of length {args.length} needs "
+            f"{path} has {len(corpus)} characters; a window of length {args.length} needs "
             f"at least {args.length + 1}",
             "data.args.length",
         )
@@ -87,8 +88,7 @@ def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
     (examples, window, columns), y the ``horizon`` rows after each window's end,
     flattened row-major to horizon * len(target) values (see ``forecast``)."""
     path = _existing_file(args.path, context)
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
-    rows = [(reader.line_num, row) for row in reader if row]
+    rows = _csv_rows(path)
     if args.header:
         if not rows:
             raise SpecError.single(f"{path} is empty; header: true expects a header row", PATH)
@@ -96,35 +96,48 @@ def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
         width = len(names)
     else:
         names, width = None, len(rows[0][1]) if rows else 0
+    # Columns first: a file without them is likely the wrong file, whatever its length.
+    inputs = _column_indexes(path, args.columns or list(range(width)), names, width, "columns")
+    targets = _column_indexes(path, args.target or inputs, names, width, "target")
     if len(rows) < args.window + args.horizon:
         raise SpecError.single(
-            f"the series has {len(rows)} rows; a window of {args.window} and a horizon of "
+            f"{path} has {len(rows)} rows; a window of {args.window} and a horizon of "
             f"{args.horizon} need at least {args.window + args.horizon}",
             "data.args.window",
         )
-    inputs = _column_indexes(args.columns or list(range(width)), names, width, "columns")
-    targets = _column_indexes(args.target or inputs, names, width, "target")
     table = np.empty((len(rows), width))
     used = sorted(set(inputs) | set(targets))
     for i, (line, row) in enumerate(rows):
-        if len(row) != width:
-            raise SpecError.single(
-                f"{path}:{line}: expected {width} fields, found {len(row)}", PATH
-            )
         for j in used:
             table[i, j] = _number(row[j], f"{path}:{line}: column {names[j] if names else j!r}")
     return forecast(table[:, inputs], table[:, targets], args.window, args.horizon, args.stride)
 
 
+def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a CSV file with their line numbers, checked to be equally
+    wide: a short row would otherwise surface as an IndexError far from its line."""
+    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
+    try:
+        rows = [(reader.line_num, row) for row in reader if row]
+    except csv.Error as error:  # e.g. a field over the csv module's size limit
+        raise SpecError.single(f"{path}:{reader.line_num}: not CSV: {error}", PATH) from None
+    for line, row in rows[1:]:
+        if len(row) != len(rows[0][1]):
+            raise SpecError.single(
+                f"{path}:{line}: expected {len(rows[0][1])} fields, found {len(row)}", PATH
+            )
+    return rows
+
+
 def _column_indexes(
-    wanted: list[Column], names: list[str] | None, width: int, key: str
+    path: Path, wanted: list[Column], names: list[str] | None, width: int, key: str
 ) -> list[int]:
     indexes = []
     for column in wanted:
         if isinstance(column, int):
             if not 0 <= column < width:
                 raise SpecError.single(
-                    f"column index {column} is out of range; the file has {width} columns",
+                    f"column index {column} is out of range; {path} has {width} columns",
                     f"data.args.{key}",
                 )
             indexes.append(column)
@@ -136,7 +149,8 @@ def _column_indexes(
             )
         elif column not in names:
             raise SpecError.single(
-                f"unknown column {column!r}; available: {', '.join(names)}", f"data.args.{key}"
+                f"{path} has no column {column!r}; available: {', '.join(names)}",
+                f"data.args.{key}",
             )
         else:
             indexes.append(names.index(column))
@@ -177,22 +191,22 @@ def _npz(args: NpzArgs, context: Context) -> Dataset:
         raise SpecError.single(f"{path} is not an .npz archive (as numpy.savez writes)", PATH)
     with archive:
         names = [args.x] if isinstance(args.x, str) else args.x
-        xs = [_array(archive, name, "x") for name in names]
-        y = _array(archive, args.y, "y")
+        xs = [_array(archive, path, name, "x") for name in names]
+        y = _array(archive, path, args.y, "y")
     for name, x in zip(names, xs, strict=True):
         if len(x) != len(y):
             raise SpecError.single(
-                f"x array {name!r} has {len(x)} examples but y array {args.y!r} has {len(y)}; "
-                "their first dimensions must match",
+                f"in {path}, x array {name!r} has {len(x)} examples but y array {args.y!r} has "
+                f"{len(y)}; their first dimensions must match",
                 "data.args",
             )
     return Dataset(xs[0] if isinstance(args.x, str) else xs, y)
 
 
-def _array(archive: np.lib.npyio.NpzFile, name: str, key: str) -> np.ndarray:
+def _array(archive: np.lib.npyio.NpzFile, path: Path, name: str, key: str) -> np.ndarray:
     if name not in archive.files:
         raise SpecError.single(
-            f"no array {name!r} in the archive; available: {', '.join(archive.files)}",
+            f"{path} has no array {name!r}; available: {', '.join(archive.files)}",
             f"data.args.{key}",
         )
     try:
@@ -201,12 +215,14 @@ def _array(archive: np.lib.npyio.NpzFile, name: str, key: str) -> np.ndarray:
         array = np.empty(0, dtype=object)
     if array.dtype.kind not in "biuf":
         raise SpecError.single(
-            f"array {name!r} holds {array.dtype} values; only numbers can be fed to a model",
+            f"array {name!r} in {path} holds {array.dtype} values; only numbers can be fed "
+            "to a model",
             f"data.args.{key}",
         )
     if array.ndim == 0:
         raise SpecError.single(
-            f"array {name!r} is a scalar; examples go along its first axis", f"data.args.{key}"
+            f"array {name!r} in {path} is a scalar; examples go along its first axis",
+            f"data.args.{key}",
         )
     return array.astype("int32" if array.dtype.kind in "iu" else "float32")
 

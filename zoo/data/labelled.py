@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 
@@ -11,7 +9,7 @@ import numpy as np
 from pydantic import Field
 
 from zoo.data.base import Context, Dataset, DataSource, SourceArgs
-from zoo.data.files import PATH, Column, _column_indexes, _existing_file, _read_text
+from zoo.data.files import PATH, Column, _column_indexes, _csv_rows, _existing_file, _read_text
 from zoo.errors import SpecError
 
 PADDING, UNKNOWN = "", "[UNK]"
@@ -42,12 +40,12 @@ def _text_classes(args: TextClassesArgs, context: Context) -> Dataset:
     (sparse categorical cross-entropy) and, for two classes, a one-unit sigmoid head.
     The baseline always predicts the commonest class."""
     path = _existing_file(args.path, context)
-    rows = [row for row in csv.reader(io.StringIO(_read_text(path), newline="")) if row]
+    rows = [row for _, row in _csv_rows(path)]
     if len(rows) < 2:
         raise SpecError.single(f"{path} needs a header row and at least one example", PATH)
     header, rows = rows[0], rows[1:]
-    (text_index,) = _column_indexes([args.text], header, len(header), "text")
-    (label_index,) = _column_indexes([args.label], header, len(header), "label")
+    (text_index,) = _column_indexes(path, [args.text], header, len(header), "text")
+    (label_index,) = _column_indexes(path, [args.label], header, len(header), "label")
     texts = [tokenize(row[text_index], args.lowercase) for row in rows]
     counts = Counter(word for words in texts for word in words)
     vocabulary = [PADDING, UNKNOWN, *(w for w, _ in counts.most_common(args.vocab_size - 2))]

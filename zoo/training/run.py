@@ -22,6 +22,7 @@ from zoo.spec.schema import Spec, Train
 from zoo.training import pipeline
 from zoo.training.callbacks import DivergenceGuard, RunRecorder
 from zoo.training.gradients import GradientNormLogger, GradientNormProbe
+from zoo.training.memory import releases_memory
 from zoo.training.records import LAST, STATE, RunState
 
 
@@ -65,17 +66,20 @@ class Run:
         return "\n".join(lines)
 
 
+@releases_memory  # a sweep or a notebook trains many models in one process
 def train(
     source: SpecSource | None = None,
     overrides: Overrides = None,
     runs: Path | str = "runs",
     resume: Path | str | None = None,
     verbose: int = 1,
+    unsafe: bool = False,
 ) -> Run:
-    """Train a spec (or continue ``resume``, a run directory) and return the Run."""
+    """Train a spec (or continue ``resume``, a run directory) and return the Run.
+    ``unsafe`` lets a resumed run's models load with Lambda layers (Keras safe mode off)."""
     started = time.perf_counter()
     if resume is not None:
-        directory, spec, state, model = _resumed(Path(resume))
+        directory, spec, state, model = _resumed(Path(resume), unsafe)
         splits = load_splits(spec, Path(state.spec_folder))
     else:
         if source is None:
@@ -115,7 +119,7 @@ def train(
         baseline=splits.train.baseline,
     )
     if splits.test is not None and (directory / "best.keras").exists():
-        best = load_model(directory / "best.keras")
+        best = load_model(directory / "best.keras", unsafe=unsafe)
         run.test_metrics = _evaluate(best, splits.test, settings.batch_size)
     return run
 
@@ -194,13 +198,13 @@ def _new_run_directory(runs: Path, name: str) -> Path:
     return directory
 
 
-def _resumed(directory: Path) -> tuple[Path, Spec, RunState, Any]:
+def _resumed(directory: Path, unsafe: bool) -> tuple[Path, Spec, RunState, Any]:
     if not (directory / STATE).is_file():
         raise UserError(f"{directory}: not a run directory (no {STATE})")
     state = RunState.load(directory)
     spec = load_spec(directory / "spec.yaml")
     if (directory / LAST).exists():
-        model = load_model(directory / LAST)
+        model = load_model(directory / LAST, unsafe=unsafe)
     else:  # killed before the first epoch finished: start over
         from zoo.builder import build_model
 
