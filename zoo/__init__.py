@@ -6,6 +6,7 @@
     problems = zoo.validate("specs/hello.yaml")
     run = zoo.train("specs/hello.yaml")  # a run directory with models, history, plots
     zoo.generate(run.directory, prime="hell", length=1, temperature=0)  # "hello"
+    sweep = zoo.tune("specs/adding_sweep.yaml")  # trials.csv, best.yaml; sweep.best
 
 Importing ``zoo`` does not import TensorFlow; building a model does.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "save_model",
     "to_yaml",
     "train",
+    "tune",
     "validate",
 ]
 
@@ -39,6 +41,7 @@ _LAZY = {
     "evaluate": "zoo.inference",
     "predict": "zoo.inference",
     "generate": "zoo.inference",
+    "tune": "zoo.tuning.sweep",
 }
 
 

@@ -14,14 +14,14 @@ from zoo.spec.validate import validate_document
 
 def load_spec(source: SpecSource, overrides: Overrides = None) -> Spec:
     """The resolved, validated spec: ``extends`` merged, overrides applied."""
-    return _load(source, overrides)[0]
+    return load_with_document(source, overrides)[0]
 
 
 def build(source: SpecSource, overrides: Overrides = None) -> Any:
     """A compiled keras.Model from a spec file, mapping or Spec."""
     from zoo.builder import build_model
 
-    spec, document = _load(source, overrides)
+    spec, document = load_with_document(source, overrides)
     try:
         return build_model(spec)
     except SpecError as error:
@@ -33,16 +33,38 @@ def validate(source: SpecSource, overrides: Overrides = None) -> list[Problem]:
     from zoo.builder.keras_names import unknown_names
 
     try:
-        spec, document = _load(source, overrides)
+        spec, document = load_with_document(source, overrides)
     except SpecError as error:
         return error.problems
-    return [
+    problems = [
         Problem(message, dotted(path), document.location(path) if document else None)
         for path, message in unknown_names(spec)
     ]
+    if spec.tune is not None and document is not None:
+        problems += _unknown_searched_names(spec, document)
+    return problems
 
 
-def _load(source: SpecSource, overrides: Overrides) -> tuple[Spec, Document | None]:
+def _unknown_searched_names(spec: Spec, document: Document) -> list[Problem]:
+    """Names Keras does not know among the values a sweep may try, at each value."""
+    from zoo.builder.keras_names import unknown_names
+    from zoo.spec.space import single_specs
+
+    found = {}
+    for at, candidate in single_specs(spec, document, validate_document):
+        for path, message in unknown_names(candidate):
+            if dotted(path) == at[2]:
+                found[(at, message)] = Problem(
+                    message, f"tune.space.{at[2]}", document.location(at)
+                )
+    return list(found.values())
+
+
+def load_with_document(
+    source: SpecSource, overrides: Overrides = None
+) -> tuple[Spec, Document | None]:
+    """The spec and the document it was read from (for locating later problems);
+    no document for a Spec passed in as it is."""
     if isinstance(source, Spec):
         if not overrides:
             return source, None

@@ -8,6 +8,8 @@ only by the commands that build or load a model.
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -177,6 +179,42 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--input", help="seq2seq: the source text, e.g. 123+45")
     sub.add_argument("--beam", type=int, default=1, help="seq2seq: beam width (1 = greedy)")
     unsafe(sub)
+
+    sub = command(
+        "tune",
+        _tune,
+        "search the spec's tune space with Keras Tuner into a sweep folder (runs/NAME-tune/): "
+        "a results table, trials.csv/.png and best.yaml, the best trial as a spec to zoo train. "
+        "Running the same command again resumes an interrupted sweep",
+    )
+    sub.add_argument("spec", type=Path, help="a spec with a tune section")
+    sub.add_argument("--dir", type=Path, help="the sweep folder (default runs/NAME-tune)")
+    sub.add_argument("--overwrite", action="store_true", help="start afresh, discarding trials")
+    sub.add_argument(
+        "--workers", type=int, metavar="N", help="run N trials at once in worker processes"
+    )
+    sub.add_argument(
+        "--chief",
+        metavar="HOST:PORT",
+        help="serve the sweep to workers on other machines, listening on HOST:PORT",
+    )
+    sub.add_argument("--worker", metavar="HOST:PORT", help="run trials for the chief at HOST:PORT")
+    sub.add_argument(
+        "--id",
+        dest="worker_id",
+        help="this worker's name (default: host-pid); restart a killed worker under its "
+        "old name and it finishes the trial it was running",
+    )
+    sub.add_argument(
+        "--restart-mb",
+        type=float,
+        default=1024,
+        metavar="MB",
+        help="restart the process (the sweep resumes) once it has grown by MB megabytes: "
+        "TensorFlow keeps some memory of every model it trains (default 1024)",
+    )
+    sub.add_argument("-q", "--quiet", action="store_true", help="no per-trial progress")
+    overrides(sub)
     return parser
 
 
@@ -365,6 +403,52 @@ def _inspect(args: argparse.Namespace) -> None:
     from zoo.saving import spec_text
 
     print(spec_text(args.model), end="")
+
+
+def _tune(args: argparse.Namespace) -> int:
+    roles = [flag for flag in ("workers", "chief", "worker") if getattr(args, flag) is not None]
+    if len(roles) > 1:
+        raise UserError(f"choose one of --workers, --chief, --worker; got {', '.join(roles)}")
+    if args.worker_id is not None and args.worker is None:
+        raise UserError("--id names a worker: use it with --worker HOST:PORT")
+    if args.workers is not None:
+        if args.workers < 1:
+            raise UserError(f"--workers: expected a positive number, got {args.workers}")
+        from zoo.tuning.launch import run_local_workers
+
+        return run_local_workers(_tune_argv(args), args.workers, args.overwrite)
+    import_keras_quietly()
+    from zoo.tuning.launch import parse_address
+    from zoo.tuning.sweep import Restart, Role, tune
+
+    role, again = Role(), _tune_argv(args)
+    if args.chief is not None:
+        role = Role("chief", *parse_address(args.chief, "--chief"))
+        again += ["--chief", args.chief]
+    elif args.worker is not None:
+        worker_id = args.worker_id or f"{socket.gethostname()}-{os.getpid()}"
+        role = Role("worker", *parse_address(args.worker, "--worker"), worker_id)
+        again += ["--worker", args.worker, "--id", worker_id]
+    sweep = tune(
+        args.spec,
+        args.overrides,
+        directory=args.dir,
+        overwrite=args.overwrite,
+        verbose=0 if args.quiet else 1,
+        role=role,
+        restart=Restart(["tune", *again], args.restart_mb),
+    )
+    if role.kind != "worker":
+        print(sweep.summary())
+    return 0
+
+
+def _tune_argv(args: argparse.Namespace) -> list[str]:
+    """The arguments that run this sweep again, resuming it: never --overwrite."""
+    argv = [str(args.spec), *(f"--set={o}" for o in args.overrides)]
+    argv += [f"--dir={args.dir}"] if args.dir else []
+    argv += [f"--restart-mb={args.restart_mb}"] + (["-q"] if args.quiet else [])
+    return argv
 
 
 if __name__ == "__main__":

@@ -173,3 +173,21 @@ CALLBACKS = Registry(
         ),
     },
 )
+
+# Keras Tuner's tuners; each brings its own search strategy (its oracle).
+TUNERS = Registry(
+    "tuner",
+    {
+        "random": Entry("random search over the space", "keras_tuner:RandomSearch"),
+        "bayesian": Entry(
+            "Bayesian optimisation with a Gaussian process", "keras_tuner:BayesianOptimization"
+        ),
+        "hyperband": Entry(
+            "Hyperband: many short trials, the best continued longer (Li et al. 2018)",
+            "keras_tuner:Hyperband",
+        ),
+        "grid": Entry(
+            "every combination of the space's values, in order", "keras_tuner:GridSearch"
+        ),
+    },
+)

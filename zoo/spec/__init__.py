@@ -28,7 +28,7 @@ def resolve(source: Path | str | Mapping[str, Any], overrides: Overrides = None)
 
 def to_data(spec: Spec) -> dict[str, Any]:
     """The resolved spec as plain data, every default filled in."""
-    return spec.model_dump(mode="json")
+    return spec.model_dump(mode="json", by_alias=True)
 
 
 def to_yaml(spec: Spec) -> str:

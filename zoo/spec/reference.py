@@ -26,13 +26,14 @@ def markdown() -> str:
 def _rows(model: type[BaseModel], prefix: str) -> list[str]:
     rows = []
     for name, field in model.model_fields.items():
-        path = f"{prefix}{name}"
+        path = f"{prefix}{field.alias or name}"
         section = _section(field.annotation)
         doc = field.description or _summary(section)
         row = [f"`{path}`", _type_name(field.annotation), _default(field), doc]
         rows.append("| " + " | ".join(row) + " |")
         if section is not None:
-            rows += _rows(section, f"{path}.")
+            keyed = typing.get_origin(field.annotation) is dict  # a mapping of sections
+            rows += _rows(section, f"{path}.PATH." if keyed else f"{path}.")
     return rows
 
 

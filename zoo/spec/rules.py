@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from zoo.spec.document import KeyPath
 from zoo.spec.schema import Spec
+from zoo.spec.space import tune_findings
 
 Finding = tuple[KeyPath, str]
 
@@ -24,6 +25,7 @@ def check_rules(spec: Spec) -> list[Finding]:
         *_stack(spec),
         *_outputs(spec),
         *_clipping(spec),
+        *tune_findings(spec),
     ]
 
 

@@ -17,6 +17,7 @@ from zoo.registry import (
     CELLS,
     DATASETS,
     IMPLEMENTATIONS,
+    TUNERS,
     Registry,
 )
 
@@ -201,13 +202,92 @@ class Data(Section):
     seed: int | None = Field(None, description="the data's seed (default: the spec's seed)")
 
 
-class Tune(Section):
-    """Reserved for `zoo tune`: spec paths -> search ranges."""
+SearchValue = str | int | float | bool
 
-    space: dict[str, Any] = Field(default_factory=dict)
-    tuner: str = "random"
-    max_trials: PositiveInt = 10
-    objective: str = "val_loss"
+
+def _bounds(value: Any) -> Any:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError(f"must be [low, high], got {value!r}")
+    return value
+
+
+class Parameter(Section):
+    """One searched spec field: exactly one of int, float, choice, boolean or fixed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=False)
+
+    int_: Annotated[list[int], BeforeValidator(_bounds)] | None = Field(
+        None, alias="int", description="integers in [low, high], both included"
+    )
+    float_: Annotated[list[float], BeforeValidator(_bounds)] | None = Field(
+        None, alias="float", description="real numbers in [low, high]"
+    )
+    choice: list[SearchValue] | None = Field(None, description="the values to try, of one type")
+    boolean: bool | None = Field(
+        None, description="true and false are tried; the value given is the default"
+    )
+    fixed: SearchValue | None = Field(None, description="one value, used by every trial")
+    step: PositiveNumber | None = Field(
+        None, description="int/float: spacing of the values (float needs it for grid)"
+    )
+    sampling: Literal["linear", "log", "reverse_log"] | None = Field(
+        None, description="int/float: how values are drawn (default linear); log for rates"
+    )
+    default: SearchValue | None = Field(None, description="the value tried first (grid, bayesian)")
+    when: dict[str, SearchValue | list[SearchValue]] = Field(
+        default_factory=dict,
+        description="search this field only while other searched fields have these values",
+    )
+
+    @property
+    def kind(self) -> str:
+        """int, float, choice, boolean or fixed: the one kind key given."""
+        (kind,) = self.kinds_given()
+        return kind
+
+    def kinds_given(self) -> list[str]:
+        names = {"int_": "int", "float_": "float"}
+        kinds = ("int_", "float_", "choice", "boolean", "fixed")
+        return [names.get(k, k) for k in kinds if getattr(self, k) is not None]
+
+    @property
+    def bounds(self) -> list[Any]:
+        return self.int_ if self.int_ is not None else self.float_ or []
+
+
+class Tune(Section):
+    """How `zoo tune` searches: spec paths -> values, the tuner and its budget."""
+
+    space: dict[str, Parameter] = Field(
+        description="spec path (e.g. model.units) -> what to try (the PATH rows)"
+    )
+    tuner: names_of(TUNERS) = Field("random", description="the search strategy")  # type: ignore[valid-type]
+    objective: str = Field(
+        "val_loss", description="the logged metric to optimise (loss, val_loss, val_<metric>)"
+    )
+    direction: Literal["min", "max"] | None = Field(
+        None, description="default: min for losses and errors, max for accuracy-like metrics"
+    )
+    max_trials: PositiveInt | None = Field(
+        None, description="trials to run (default 10; grid stops sooner when exhausted)"
+    )
+    executions_per_trial: PositiveInt = Field(
+        1, description="fits per trial, averaged (less noise, more time)"
+    )
+    epochs: PositiveInt | None = Field(
+        None,
+        description="epochs per trial (hyperband: the most a trial gets); default train.epochs",
+    )
+    factor: PositiveInt | None = Field(
+        None, description="hyperband only: how many trials make it to the next round (default 3)"
+    )
+    hyperband_iterations: PositiveInt | None = Field(
+        None, description="hyperband only: how many times to run the whole bracket (default 1)"
+    )
+    patience: PositiveInt | None = Field(
+        None, description="stop a trial after this many epochs without a better objective"
+    )
+    seed: int | None = Field(None, description="the tuner's seed (default: the spec's seed)")
 
 
 class Spec(Section):

@@ -12,6 +12,7 @@ from zoo.errors import Problem, SpecError
 from zoo.spec.document import Document, KeyPath, dotted
 from zoo.spec.rules import check_rules
 from zoo.spec.schema import Spec
+from zoo.spec.space import check_candidates
 
 
 def validate_document(document: Document) -> Spec:
@@ -24,6 +25,8 @@ def validate_document(document: Document) -> Spec:
         Problem(message, dotted(path), document.location(path))
         for path, message in check_rules(spec)
     ]
+    if not problems and spec.tune is not None:
+        problems = check_candidates(spec, document, validate_document)
     if problems:
         raise SpecError(problems)
     return spec
@@ -63,7 +66,7 @@ def _fields_at(path: KeyPath) -> list[str]:
             return []
         model = _section_type(field.annotation)
     if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
+        return [field.alias or name for name, field in model.model_fields.items()]
     return []
 
 

@@ -103,7 +103,7 @@ def train(
     recorder = RunRecorder(directory, state, monitor, guard, gradients, spec.name)
     callbacks = [guard, gradients, recorder, *_spec_callbacks(settings, directory)]
     if state.epochs_done < settings.epochs:
-        _fit(model, spec, settings, splits, state, callbacks, verbose)
+        fit(model, spec, splits, callbacks, verbose, state.epochs_done)
     if guard.diverged_at is not None:
         state.status = "diverged"
         state.save(directory)
@@ -124,23 +124,27 @@ def train(
     return run
 
 
-def _fit(
+def fit(
     model: Any,
     spec: Spec,
-    settings: Train,
     splits: Splits,
-    state: RunState,
     callbacks: list,
     verbose: int,
-) -> None:
+    initial_epoch: int = 0,
+    epochs: int | None = None,
+) -> Any:
+    """model.fit on the spec's data and train settings, from ``initial_epoch`` (whose
+    shuffle and dropout draws are those an uninterrupted run would make there)."""
+    settings = spec.train or Train()
     if spec.seed is not None:
-        keras.utils.set_random_seed(spec.seed + state.epochs_done)  # dropout draws
+        keras.utils.set_random_seed(spec.seed + initial_epoch)  # dropout draws
+    epochs = epochs or settings.epochs
     steps = pipeline.batches_per_epoch(splits.train, settings.batch_size, settings.steps_per_epoch)
     data = pipeline.training_pipeline(
         splits.train,
         settings.batch_size,
-        settings.epochs,
-        state.epochs_done,
+        epochs,
+        initial_epoch,
         data_seed(spec),
         settings.steps_per_epoch,
     )
@@ -149,10 +153,10 @@ def _fit(
         if splits.validation is not None
         else None
     )
-    model.fit(
+    return model.fit(
         data,
-        epochs=settings.epochs,
-        initial_epoch=state.epochs_done,
+        epochs=epochs,
+        initial_epoch=initial_epoch,
         steps_per_epoch=steps,
         validation_data=validation,
         callbacks=callbacks,
@@ -181,8 +185,13 @@ def _evaluate(model: Any, dataset, batch_size: int) -> dict[str, float]:
     return {k: float(v) for k, v in results.items()}
 
 
+def spec_callbacks(settings: Train) -> list:
+    """The callbacks the spec's train section asks for."""
+    return [CALLBACKS[c.name].load()(**c.args) for c in settings.callbacks]
+
+
 def _spec_callbacks(settings: Train, directory: Path) -> list:
-    callbacks = [CALLBACKS[c.name].load()(**c.args) for c in settings.callbacks]
+    callbacks = spec_callbacks(settings)
     callbacks.append(keras.callbacks.TensorBoard(directory / "tensorboard", profile_batch=0))
     return callbacks
 

@@ -1,0 +1,1 @@
+"""Tuning sweeps: a spec's tune section searched with Keras Tuner."""

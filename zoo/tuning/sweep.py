@@ -1,0 +1,300 @@
+"""``zoo tune``: search a spec's tune space with Keras Tuner, in a folder that a
+re-run of the same command resumes; alone, as the chief of workers, or as a worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras_tuner as kt
+from keras_tuner.src import utils as kt_utils
+
+from zoo.api import load_with_document, validate
+from zoo.atomic import write_text
+from zoo.errors import SpecError, UserError
+from zoo.registry import TUNERS
+from zoo.spec import Overrides, SpecSource, to_yaml
+from zoo.spec.schema import Spec, Train
+from zoo.spec.space import objective_direction
+from zoo.tuning import results
+from zoo.tuning.hypermodel import SpecHyperModel
+
+DEFAULT_MAX_TRIALS = 10
+PROJECT = "keras_tuner"  # Keras Tuner's own state, inside the sweep folder
+
+
+def _save_json_atomically(path: str, obj: Any) -> str:
+    text = json.dumps(obj)
+    write_text(path, text)
+    return text
+
+
+# Keras Tuner writes its oracle and trial state through this one function; writing
+# atomically means a sweep killed at any moment still reloads.
+kt_utils.save_json = _save_json_atomically
+
+
+@dataclass(frozen=True)
+class Role:
+    """Alone (no address), the chief serving the oracle, or a worker asking it for trials."""
+
+    kind: str = "alone"  # alone | chief | worker
+    host: str = "127.0.0.1"
+    port: int = 0
+    worker_id: str = ""
+
+
+@dataclass(frozen=True)
+class Restart:
+    """Re-run ``zoo tune`` with these arguments once the process grew by ``megabytes``."""
+
+    argv: list[str]
+    megabytes: float
+
+
+def resident_megabytes() -> float | None:
+    """This process's resident memory (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@dataclass
+class Sweep:
+    directory: Path
+    spec: Spec
+    rows: list[results.TrialRow]
+    best: results.TrialRow | None
+
+    def summary(self) -> str:
+        assert self.spec.tune is not None
+        tune = self.spec.tune
+        direction = objective_direction(tune) or "min"
+        lines = [
+            results.table(self.rows, list(tune.space), tune.objective, direction),
+            "",
+            f"sweep folder: {self.directory}",
+        ]
+        if self.best is not None:
+            lines.append(
+                f"  best: trial {self.best.trial_id}, {tune.objective} {self.best.objective:.6g}"
+            )
+            lines.append(f"  best spec: {self.directory / 'best.yaml'} (zoo train it to reproduce)")
+        lines.append("  trials.csv, trials.png")
+        return "\n".join(lines)
+
+
+def tune(
+    source: SpecSource,
+    overrides: Overrides = None,
+    directory: Path | str | None = None,
+    overwrite: bool = False,
+    verbose: int = 1,
+    role: Role = Role(),
+    restart: Restart | None = None,
+) -> Sweep:
+    """Run (or resume) the sweep of a spec's tune section; returns the results.
+
+    With ``restart``, the process replaces itself with ``restart.argv`` (the same
+    sweep, which resumes) once it has grown by ``restart.megabytes``: TensorFlow
+    keeps some memory of every model it trains (tensorflow/tensorflow#61791), so
+    a long sweep would otherwise grow without bound. The ``zoo`` command sets it.
+    """
+    problems = validate(source, overrides)
+    if problems:
+        raise SpecError(problems)
+    spec, document = load_with_document(source, overrides)
+    if spec.tune is None or document is None:
+        raise UserError(f"{source}: no tune section; add tune: {{space: ...}} (see the README)")
+    folder = Path(source).resolve().parent if isinstance(source, (str, Path)) else Path.cwd()
+    directory = Path(directory) if directory else Path("runs") / f"{spec.name}-tune"
+    hypermodel = SpecHyperModel(spec, document, folder)
+    hypermodel.splits(spec)  # a data mistake stops the sweep before anything is written
+    if role.kind != "worker":
+        _claim(directory, spec, overwrite)
+    tuner = _tuner(spec, hypermodel, directory, overwrite and role.kind != "worker", verbose, role)
+    tuner.zoo_restart = restart
+    if role.kind == "chief":
+        from zoo.tuning.distributed import serve
+
+        tuner.oracle.verbose = 0  # the workers report each trial
+        tuner.save()
+        serve(tuner.oracle, role.host, role.port, lambda: tuner.write_results())
+    else:
+        tuner.search(verbose=0)
+    if role.kind == "worker":
+        return Sweep(directory, spec, [], None)
+    return tuner.write_results()
+
+
+def _claim(directory: Path, spec: Spec, overwrite: bool) -> None:
+    """Make ``directory`` this spec's sweep folder, refusing one that holds another sweep."""
+    recorded = directory / "spec.yaml"
+    text = to_yaml(spec)
+    if recorded.exists() and not overwrite and recorded.read_text() != text:
+        raise UserError(
+            f"{directory} holds a sweep of a different spec (see its spec.yaml); "
+            "pass --overwrite to start afresh there, or --dir for a new folder"
+        )
+    if overwrite and directory.exists():
+        for name in ("trials.csv", "trials.png", "best.yaml"):
+            (directory / name).unlink(missing_ok=True)
+    write_text(recorded, text)
+
+
+def _tuner(
+    spec: Spec,
+    hypermodel: SpecHyperModel,
+    directory: Path,
+    overwrite: bool,
+    verbose: int,
+    role: Role,
+) -> Any:
+    tune = spec.tune
+    assert tune is not None
+    base = TUNERS[tune.tuner].load()
+    tuner_class = type(f"Spec{base.__name__}", (Reporting, base), {})
+    arguments: dict[str, Any] = {
+        "hypermodel": hypermodel,
+        "objective": kt.Objective(tune.objective, objective_direction(tune)),
+        "seed": tune.seed if tune.seed is not None else spec.seed,
+        "executions_per_trial": tune.executions_per_trial,
+        "directory": str(directory),
+        "project_name": PROJECT,
+        "overwrite": overwrite,
+        # a diverged or clashing trial is a result of the search, not a reason to stop it
+        "max_consecutive_failed_trials": 10**6,
+    }
+    epochs = tune.epochs or (spec.train or Train()).epochs
+    if tune.tuner == "hyperband":
+        arguments.update(max_epochs=epochs, factor=tune.factor or 3)
+        arguments["hyperband_iterations"] = tune.hyperband_iterations or 1
+    else:
+        arguments["max_trials"] = tune.max_trials or DEFAULT_MAX_TRIALS
+    if role.kind == "worker":
+        from zoo.tuning.distributed import worker_environment
+
+        worker_environment(role.host, role.port, role.worker_id)
+    with contextlib.redirect_stdout(io.StringIO()):  # Keras Tuner's "Reloading ..." line
+        tuner = tuner_class(**arguments)
+    tuner.zoo_spec, tuner.zoo_verbose, tuner.zoo_role = spec, verbose, role
+    tuner.zoo_restart, tuner.zoo_start_megabytes = None, None
+    if role.kind == "worker":
+        return tuner  # its oracle is the chief's, over the network
+    done = sum(1 for t in tuner.oracle.trials.values() if t.status in FINISHED)
+    if done and verbose:
+        print(f"resuming the sweep in {directory}: {done} trials done", flush=True)
+    return tuner
+
+
+FINISHED = ("COMPLETED", "FAILED", "INVALID")
+
+
+class Reporting:
+    """Mixed into Keras Tuner's tuner: a line per trial, each trial's time and best
+    epoch as metrics (so they reach the chief too), and the result files after each trial."""
+
+    zoo_spec: Spec
+    zoo_verbose: int
+    zoo_role: Role
+    zoo_restart: Restart | None
+    zoo_start_megabytes: float | None
+
+    def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        kwargs["verbose"] = _fit_verbosity(self.zoo_verbose)
+        histories = super().run_trial(trial, *args, **kwargs)  # type: ignore[misc]
+        seconds = time.perf_counter() - started
+        for history in histories:
+            history.history[results.TRIAL_SECONDS] = [seconds] * len(history.epoch)
+            history.history[results.BEST_EPOCH] = [float(e + 1) for e in history.epoch]
+        return histories
+
+    def on_trial_begin(self, trial: Any) -> None:
+        super().on_trial_begin(trial)  # type: ignore[misc]
+        if self.zoo_verbose:
+            values = self.hypermodel.values(trial.hyperparameters.copy())  # type: ignore[attr-defined]
+            shown = "  ".join(f"{p}={results.show(v)}" for p, v in values.items())
+            print(f"{self._who()}trial {trial.trial_id}: {shown}", flush=True)
+
+    def on_trial_end(self, trial: Any) -> None:
+        super().on_trial_end(trial)  # type: ignore[misc]
+        if self.zoo_verbose:
+            print(self._who() + self._outcome(trial), flush=True)
+        if self.zoo_role.kind == "alone":
+            self.write_results()
+        self._restart_if_grown()
+
+    def _restart_if_grown(self) -> None:
+        """Give TensorFlow's kept memory back by starting afresh; the sweep resumes."""
+        restart, start, now = self.zoo_restart, self.zoo_start_megabytes, resident_megabytes()
+        if start is None:  # measured from the end of the first trial, once TensorFlow is warm
+            self.zoo_start_megabytes = now
+            return
+        if restart is None or now is None or now - start <= restart.megabytes:
+            return
+        if self.zoo_verbose:
+            print(
+                f"{self._who()}restarting the process to give back memory "
+                f"({now - start:.0f} MB kept by TensorFlow); the sweep resumes",
+                flush=True,
+            )
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "zoo.cli", *restart.argv])
+
+    def _who(self) -> str:
+        return f"[{self.zoo_role.worker_id}] " if self.zoo_role.kind == "worker" else ""
+
+    def _outcome(self, trial: Any) -> str:
+        tune = self.zoo_spec.tune
+        assert tune is not None
+        ended = self.oracle.get_trial(trial.trial_id)  # type: ignore[attr-defined]
+        if ended.status != "COMPLETED":
+            why = results.failure_reason(ended.message)
+            return f"trial {trial.trial_id} {ended.status.lower()}: {why}"
+        best = self.oracle.get_best_trials(1)  # type: ignore[attr-defined]
+        best_text = f" (best: trial {best[0].trial_id}, {best[0].score:.6g})" if best else ""
+        seconds = ended.metrics.get_best_value(results.TRIAL_SECONDS) or 0.0
+        score = f"{tune.objective} {ended.score:.6g}"
+        return f"trial {trial.trial_id} done: {score}{best_text}, {seconds:.0f} s"
+
+    def write_results(self) -> Sweep:
+        """trials.csv, trials.png and best.yaml as they stand; the Sweep they describe."""
+        spec, tune = self.zoo_spec, self.zoo_spec.tune
+        assert tune is not None
+        directory = Path(self.directory)  # type: ignore[attr-defined]
+        direction = objective_direction(tune) or "min"
+        trials = list(self.oracle.trials.values())  # type: ignore[attr-defined]
+        rows = results.rows_from(trials, self.hypermodel.values, tune.objective)  # type: ignore[attr-defined]
+        paths = list(tune.space)
+        results.write_csv(rows, paths, tune.objective, direction, directory / "trials.csv")
+        if rows:
+            title = f"{spec.name}: {tune.tuner} search"
+            results.plot(rows, tune.objective, direction, directory / "trials.png", title)
+        ranked = [r for r in results.ranked(rows, direction) if r.objective is not None]
+        best = ranked[0] if ranked else None
+        if best is not None:
+            text = results.best_spec_text(self.hypermodel, best, directory, tune.objective)  # type: ignore[attr-defined]
+            write_text(directory / "best.yaml", text)
+        return Sweep(directory, spec, rows, best)
+
+
+def _fit_verbosity(verbose: int) -> int:
+    """Keras's progress bar on a terminal, a line per epoch in a log, nothing when quiet."""
+    if not verbose:
+        return 0
+    return 1 if sys.stdout.isatty() else 2
+
+
+__all__ = ["Restart", "Role", "Sweep", "tune"]
