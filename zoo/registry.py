@@ -16,12 +16,14 @@ from typing import Any
 @dataclass(frozen=True)
 class Entry:
     summary: str
-    target: str  # "package.module:attribute", or "package.module" for a module
+    target: str  # "package.module:attribute[.attribute]", or "package.module" for a module
 
     def load(self) -> Any:
         module, _, attribute = self.target.partition(":")
         loaded = importlib.import_module(module)
-        return getattr(loaded, attribute) if attribute else loaded
+        for name in attribute.split(".") if attribute else []:  # "distribute.MirroredStrategy"
+            loaded = getattr(loaded, name)
+        return loaded
 
 
 class Registry(Mapping[str, Entry]):
@@ -188,6 +190,19 @@ TUNERS = Registry(
         ),
         "grid": Entry(
             "every combination of the space's values, in order", "keras_tuner:GridSearch"
+        ),
+    },
+)
+
+# tf.distribute strategies for data-parallel training of one model. There is no
+# multi-worker strategy: Keras 3's fit does not run under TensorFlow's
+# MultiWorkerMirroredStrategy (keras-team/keras#20585).
+STRATEGIES = Registry(
+    "distribution strategy",
+    {
+        "mirrored": Entry(
+            "every local device (each GPU) holds a copy; each batch is split between them",
+            "tensorflow:distribute.MirroredStrategy",
         ),
     },
 )

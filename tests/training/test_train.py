@@ -179,3 +179,25 @@ def test_callbacks_from_the_spec_run(tmp_path: Path) -> None:
     }
     run = train(spec, runs=tmp_path, verbose=0)
     assert run.state.epochs_done == 2  # no epoch improves by 1.0, so it stops after one more
+
+
+def test_mirrored_training_builds_under_the_strategy_and_matches_one_device(
+    run, tmp_path: Path, monkeypatch
+) -> None:
+    """On this one-device machine, mirrored is one replica: the same losses, but the
+    model must have been built in the strategy's scope (else it would not split batches)."""
+    import zoo.training.run as run_module
+
+    strategies = []
+    fit = run_module.fit
+
+    def recording_fit(model, *args, **kwargs):
+        strategies.append(type(model.distribute_strategy).__name__)
+        return fit(model, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "fit", recording_fit)
+    spec = {**TINY, "train": {**TINY["train"], "distribute": "mirrored"}}
+    mirrored = train(spec, runs=tmp_path, verbose=0)
+    assert strategies == ["MirroredStrategy"]
+    for name, values in run.state.history.items():
+        assert mirrored.state.history[name] == pytest.approx(values, rel=1e-4), name

@@ -17,6 +17,7 @@ from zoo.registry import (
     CELLS,
     DATASETS,
     IMPLEMENTATIONS,
+    STRATEGIES,
     TUNERS,
     Registry,
 )
@@ -190,6 +191,9 @@ class Train(Section):
         "val_loss", description="the logged metric that picks best.keras (loss without validation)"
     )
     callbacks: list[Callback] = Field(default_factory=list, description="extra Keras callbacks")
+    distribute: names_of(STRATEGIES) | None = Field(  # type: ignore[valid-type]
+        None, description="data-parallel training with a tf.distribute strategy"
+    )
 
 
 class Data(Section):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from zoo.atomic import write_text
 from zoo.data import Splits, load_splits
 from zoo.data.base import data_seed
 from zoo.errors import UserError
-from zoo.registry import CALLBACKS
+from zoo.registry import CALLBACKS, STRATEGIES
 from zoo.saving import load_model
 from zoo.spec import Overrides, SpecSource, to_yaml
 from zoo.spec.schema import Spec, Train
@@ -79,8 +80,10 @@ def train(
     ``unsafe`` lets a resumed run's models load with Lambda layers (Keras safe mode off)."""
     started = time.perf_counter()
     if resume is not None:
-        directory, spec, state, model = _resumed(Path(resume), unsafe)
+        directory, spec, state = _resumed(Path(resume))
         splits = load_splits(spec, Path(state.spec_folder))
+        with _strategy_scope(spec):
+            model = _resumed_model(directory, spec, unsafe)
     else:
         if source is None:
             raise UserError("give a spec to train, or --resume RUN_DIR")
@@ -89,7 +92,8 @@ def train(
         splits = load_splits(spec, folder)  # a data mistake stops us before anything is written
         from zoo.builder import build_model
 
-        model = build_model(spec)
+        with _strategy_scope(spec):
+            model = build_model(spec)
         directory = _new_run_directory(Path(runs), spec.name)
         write_text(directory / "spec.yaml", to_yaml(spec))
         state = RunState(spec_folder=str(folder))
@@ -207,17 +211,26 @@ def _new_run_directory(runs: Path, name: str) -> Path:
     return directory
 
 
-def _resumed(directory: Path, unsafe: bool) -> tuple[Path, Spec, RunState, Any]:
+def _resumed(directory: Path) -> tuple[Path, Spec, RunState]:
     if not (directory / STATE).is_file():
         raise UserError(f"{directory}: not a run directory (no {STATE})")
     state = RunState.load(directory)
     spec = load_spec(directory / "spec.yaml")
-    if (directory / LAST).exists():
-        model = load_model(directory / LAST, unsafe=unsafe)
-    else:  # killed before the first epoch finished: start over
-        from zoo.builder import build_model
-
-        model = build_model(spec)
     if state.status == "diverged":
         state.status = "running"
-    return directory, spec, state, model
+    return directory, spec, state
+
+
+def _resumed_model(directory: Path, spec: Spec, unsafe: bool) -> Any:
+    if (directory / LAST).exists():
+        return load_model(directory / LAST, unsafe=unsafe)
+    from zoo.builder import build_model  # killed before the first epoch finished: start over
+
+    return build_model(spec)
+
+
+def _strategy_scope(spec: Spec) -> AbstractContextManager:
+    """Where the model is created or loaded: a tf.distribute strategy's scope, so its
+    variables are copied to every device, when the spec asks for one."""
+    name = (spec.train or Train()).distribute
+    return STRATEGIES[name].load()().scope() if name else nullcontext()
