@@ -129,11 +129,16 @@ def test_divergence_stops_with_advice_and_keeps_the_last_good_model(tmp_path: Pa
     }
     with pytest.raises(
         TrainingDiverged, match=r"compile.clipnorm.*last good model is .*last.keras"
-    ):
+    ) as caught:
         train(exploding, runs=tmp_path, verbose=0)
     (directory,) = tmp_path.iterdir()
+    assert caught.value.directory == directory
     state = json.loads((directory / "state.json").read_text())
     assert state["status"] == "diverged" and state["epochs_done"] >= 1
+    # the CSV goes on to the step that blew up; the state keeps whole epochs for --resume
+    steps = [int(row["step"]) for row in read_csv(directory / "gradient_norms.csv")]
+    assert steps == list(range(1, len(steps) + 1))
+    assert len(steps) > len(state["gradient_norms"]) == 5 * state["epochs_done"]  # 5 per epoch
     last = zoo.load_model(directory / "last.keras")
     assert all(np.isfinite(w).all() for w in last.get_weights())
     assert len(read_csv(directory / "history.csv")) == state["epochs_done"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -20,15 +21,19 @@ from zoo.registry import CALLBACKS, STRATEGIES
 from zoo.saving import load_model
 from zoo.spec import Overrides, SpecSource, to_yaml
 from zoo.spec.schema import Spec, Train
-from zoo.training import pipeline
+from zoo.training import pipeline, plots
 from zoo.training.callbacks import DivergenceGuard, RunRecorder
 from zoo.training.gradients import GradientNormLogger, GradientNormProbe
 from zoo.training.memory import releases_memory
-from zoo.training.records import LAST, STATE, RunState
+from zoo.training.records import LAST, STATE, RunState, write_gradient_csv
 
 
 class TrainingDiverged(Exception):
     """The loss became NaN or infinite; the last good epoch's files are kept."""
+
+    def __init__(self, message: str, directory: Path) -> None:
+        super().__init__(message)
+        self.directory = directory  # the run's folder, with the steps up to the blow-up
 
 
 @dataclass
@@ -111,7 +116,9 @@ def train(
     if guard.diverged_at is not None:
         state.status = "diverged"
         state.save(directory)
-        raise TrainingDiverged(_divergence_message(spec.name, guard.diverged_at, state, directory))
+        _record_blow_up(state.gradient_norms + gradients.rows, directory, spec.name)
+        message = _divergence_message(spec.name, guard.diverged_at, state, directory)
+        raise TrainingDiverged(message, directory)
     state.status = "complete"
     state.save(directory)
     run = Run(
@@ -167,6 +174,15 @@ def fit(
         shuffle=False,  # the pipeline shuffles, reproducibly per epoch
         verbose=verbose,
     )
+
+
+def _record_blow_up(rows: list[tuple[int, float, float]], directory: Path, title: str) -> None:
+    """The gradient norms up to the step that diverged, in the CSV and its plot, so the
+    spike can be seen; the run state keeps only completed epochs, for --resume."""
+    write_gradient_csv(rows, directory / "gradient_norms.csv")
+    finite = [row for row in rows if all(math.isfinite(v) for v in row[1:])]
+    if finite:
+        plots.plot_gradient_norms(finite, directory / "gradient_norms.png", title)
 
 
 def _divergence_message(name: str, where: tuple[int, int], state: RunState, directory: Path) -> str:
