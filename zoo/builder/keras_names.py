@@ -2,7 +2,9 @@
 losses, metrics) checked against Keras itself, all at once, each at its key.
 
 Only Keras's own registries are consulted: a spec can name what Keras ships,
-never an arbitrary Python object.
+never an arbitrary Python object. Names listed in ``keras_catalog`` (all checked
+against Keras by a test) pass without importing Keras, so validating a spec that
+uses common names does not start TensorFlow; any other name is asked of Keras.
 """
 
 from __future__ import annotations
@@ -10,65 +12,89 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import keras
-
+from zoo.builder.keras_catalog import KNOWN
 from zoo.spec.document import KeyPath
 from zoo.spec.schema import Spec
 
 Finding = tuple[KeyPath, str]
+Named = tuple[KeyPath, str, str]  # where, kind (a KNOWN key), the name
 
 
 def unknown_names(spec: Spec) -> list[Finding]:
-    return list(_findings(spec))
+    pending = [(path, kind, name) for path, kind, name in named(spec) if not _listed(kind, name)]
+    return list(_findings(pending)) if pending else []
 
 
-def _findings(spec: Spec) -> Iterator[Finding]:
-    model = spec.model
-    lookups: list[tuple[KeyPath, Any, Callable[[Any], Any]]] = [
-        (("model", "activation"), model.activation, keras.activations.get),
-        (("model", "recurrent_activation"), model.recurrent_activation, keras.activations.get),
-        (("model", "kernel_initializer"), model.kernel_initializer, keras.initializers.get),
-        (("model", "recurrent_initializer"), model.recurrent_initializer, keras.initializers.get),
-        (("model", "bias_initializer"), model.bias_initializer, keras.initializers.get),
-        (("outputs", "activation"), spec.outputs.activation, keras.activations.get),
-        (("compile", "loss"), spec.compile.loss, keras.losses.get),
-        *[
-            (("compile", "metrics", i), name, keras.metrics.get)
-            for i, name in enumerate(spec.compile.metrics)
-        ],
+def named(spec: Spec) -> list[Named]:
+    """Every Keras name the spec uses, with its kind."""
+    model, optimizer = spec.model, spec.compile.optimizer
+    found: list[tuple[KeyPath, str, str | None]] = [
+        (("model", "activation"), "activation", model.activation),
+        (("model", "recurrent_activation"), "activation", model.recurrent_activation),
+        (("model", "kernel_initializer"), "initializer", model.kernel_initializer),
+        (("model", "recurrent_initializer"), "initializer", model.recurrent_initializer),
+        (("model", "bias_initializer"), "initializer", model.bias_initializer),
+        (("outputs", "activation"), "activation", spec.outputs.activation),
+        (("compile", "loss"), "loss", spec.compile.loss),
+        *[(("compile", "metrics", i), "metric", n) for i, n in enumerate(spec.compile.metrics)],
+        (("compile", "optimizer", "name"), "optimizer", optimizer.name),
     ]
-    for path, name, getter in lookups:
-        if name is not None and not _known(getter, name):
-            yield path, f"Keras has no {_kind(path)} named {name!r}"
-    optimizer = spec.compile.optimizer
-    if keras_class(keras.optimizers, optimizer.name, keras.optimizers.Optimizer) is None:
-        valid = ", ".join(public_classes(keras.optimizers, keras.optimizers.Optimizer))
-        yield (
-            ("compile", "optimizer", "name"),
-            f"unknown optimizer {optimizer.name!r}; valid: {valid}",
-        )
     if optimizer.schedule is not None:
-        base = keras.optimizers.schedules.LearningRateSchedule
-        if keras_class(keras.optimizers.schedules, optimizer.schedule.name, base) is None:
-            valid = ", ".join(public_classes(keras.optimizers.schedules, base))
-            yield (
-                ("compile", "optimizer", "schedule", "name"),
-                f"unknown schedule {optimizer.schedule.name!r}; valid: {valid}",
-            )
+        found.append(
+            (("compile", "optimizer", "schedule", "name"), "schedule", optimizer.schedule.name)
+        )
+    return [(path, kind, name) for path, kind, name in found if name is not None]
+
+
+def _listed(kind: str, name: str) -> bool:
+    if kind in CLASS_KINDS:
+        return _class_key(name) in KNOWN[kind]
+    return name in KNOWN[kind]
+
+
+CLASS_KINDS = ("optimizer", "schedule")  # matched like keras_class: Adam, adam, ADAM
+
+
+def _class_key(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+def _findings(pending: list[Named]) -> Iterator[Finding]:
+    from zoo._quiet import import_keras_quietly
+
+    import_keras_quietly()
+    import keras
+
+    getters = {
+        "activation": keras.activations.get,
+        "initializer": keras.initializers.get,
+        "loss": keras.losses.get,
+        "metric": keras.metrics.get,
+    }
+    for path, kind, name in pending:
+        if kind in getters:
+            if not _known(getters[kind], name):
+                yield path, f"Keras has no {kind} named {name!r}"
+            continue
+        module, base = _class_module(kind)
+        if keras_class(module, name, base) is None:
+            valid = ", ".join(public_classes(module, base))
+            yield path, f"unknown {kind} {name!r}; valid: {valid}"
+
+
+def _class_module(kind: str) -> tuple[Any, type]:
+    import keras
+
+    if kind == "optimizer":
+        return keras.optimizers, keras.optimizers.Optimizer
+    return keras.optimizers.schedules, keras.optimizers.schedules.LearningRateSchedule
 
 
 def _known(getter: Callable[[Any], Any], name: str) -> bool:
     try:
         return getter(name) is not None
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, KeyError):  # KeyError: a class that needs arguments
         return False
-
-
-def _kind(path: KeyPath) -> str:
-    key = str(path[1] if path[0] == "compile" else path[-1])
-    return {"metrics": "metric"}.get(
-        key, key.replace("recurrent_", "").replace("kernel_", "").replace("bias_", "")
-    )
 
 
 def public_classes(module: Any, base: type) -> dict[str, type]:
@@ -88,3 +114,50 @@ def keras_class(module: Any, name: str, base: type) -> type | None:
         if class_name.lower() == wanted:
             return value
     return None
+
+
+# Spellings Keras accepts that are not attribute names of its modules.
+ALIASES = ("mse", "mae", "mape", "msle", "accuracy", "acc", "crossentropy", "linear", "kld")
+
+
+def catalog() -> dict[str, list[str]]:
+    """What keras_catalog lists: every public name of each Keras module, and the
+    aliases above, that Keras's own getter accepts (optimizers and schedules: their
+    class names, normalised)."""
+    import keras
+
+    getters = {
+        "activation": (keras.activations, keras.activations.get),
+        "initializer": (keras.initializers, keras.initializers.get),
+        "loss": (keras.losses, keras.losses.get),
+        "metric": (keras.metrics, keras.metrics.get),
+    }
+    found = {
+        kind: sorted(
+            name
+            for name in {*dir(module), *ALIASES}
+            if not name.startswith("_") and _known(getter, name)
+        )
+        for kind, (module, getter) in getters.items()
+    }
+    for kind in CLASS_KINDS:
+        module, base = _class_module(kind)
+        found[kind] = sorted(_class_key(name) for name in public_classes(module, base))
+    return found
+
+
+def write_catalog(path: str = "zoo/builder/keras_catalog.py") -> None:
+    """Regenerate keras_catalog from the installed Keras."""
+    lines = [
+        '"""Keras names known to be valid, so validating a spec need not import Keras.',
+        "",
+        "Generated by `python -c 'from zoo.builder.keras_names import write_catalog;",
+        "write_catalog()'`; a test checks each name against Keras. A name missing here",
+        'is still asked of Keras, only more slowly."""',
+        "",
+        "KNOWN: dict[str, frozenset[str]] = {",
+        *(f"    {kind!r}: frozenset({names!r})," for kind, names in catalog().items()),
+        "}",
+    ]
+    with open(path, "w") as file:
+        file.write("\n".join(lines) + "\n")
