@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ from tensorflow.python.framework import ops
 import zoo
 from tests.helpers import random_batch
 from zoo.training import train
+from zoo.training.memory import resident_megabytes
 
 CELLS = ["rnn", "lstm", "gru"]
 
@@ -42,12 +42,6 @@ def test_training_leaves_no_graph_behind(tmp_path: Path) -> None:
         assert set(registry) == before
 
 
-def resident_mb() -> float:
-    """This process's resident memory (Linux)."""
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 @pytest.mark.slow
 def test_soak_200_models_from_specs() -> None:
     """Built from specs and trained a step each, eagerly: tracing a graph per model
@@ -59,7 +53,7 @@ def test_soak_200_models_from_specs() -> None:
         x, y = random_batch(model, batch=8, seed=i)
         assert np.isfinite(model.train_on_batch(x, y))
         if i in (50, 200):
-            resident[i] = resident_mb()
+            resident[i] = resident_megabytes()
     # Measured here: +7 MB from model 50 to 200; keeping every model alive adds +32 MB
     # (a graph leaked per model, ~9 MB each, far more), so 15% of ~750 MB would miss it.
     assert resident[200] - resident[50] <= 20, resident

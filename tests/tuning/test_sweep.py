@@ -4,7 +4,6 @@ files, best.yaml reproducing the best trial, and the CLI's answers to mistakes."
 from __future__ import annotations
 
 import csv
-import os
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import yaml
 from zoo.api import load_spec
 from zoo.cli import main
 from zoo.training import train
+from zoo.training.memory import resident_megabytes
 from zoo.tuning.sweep import Reporting, tune
 
 SPEC = {
@@ -187,11 +187,6 @@ def test_the_shipped_sweep_runs_a_trial(tmp_path: Path) -> None:
     )
     assert [r.status for r in sweep.rows] == ["COMPLETED"]
     assert load_spec(sweep.directory / "best.yaml").data.args["samples"] == 200
-
-
-def resident_megabytes() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 @pytest.mark.slow

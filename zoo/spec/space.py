@@ -230,7 +230,8 @@ def _active(tune: Tune, chosen: dict[str, Any]) -> dict[str, Any]:
     return active
 
 
-def _untuned(document: Document) -> Document:
+def without_tune(document: Document) -> Document:
+    """The document a trial starts from: the spec less its tune section."""
     data = {k: v for k, v in document.data.items() if k != "tune"}
     return Document(data, document.positions, document.source)
 
@@ -242,7 +243,7 @@ def single_specs(
     for checks that need more than the schema, such as names Keras must know."""
     assert spec.tune is not None
     for at, overrides in single_values(spec.tune):
-        yield at, validate(apply_overrides(_untuned(document), overrides))
+        yield at, validate(apply_overrides(without_tune(document), overrides))
 
 
 def check_candidates(
@@ -251,7 +252,7 @@ def check_candidates(
     """Problems of the specs the sweep may build, reported at the value that causes each:
     values alone first, then (when each is fine alone) pairs of values."""
     assert spec.tune is not None
-    untuned = _untuned(document)
+    untuned = without_tune(document)
     problems = _check(single_values(spec.tune), untuned, document, validate)
     if not problems:
         pairs = itertools.islice(value_pairs(spec.tune), MAX_PAIR_CHECKS)

@@ -12,6 +12,7 @@ the like) grows too, until ``keras.backend.clear_session()``.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
@@ -51,3 +52,12 @@ def dropped_gradient_functions() -> Iterator[None]:
         for name in set(registry) - before:
             if name.startswith(_CUSTOM_GRADIENT):
                 del registry[name]
+
+
+def resident_megabytes() -> float | None:
+    """This process's resident memory (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return None

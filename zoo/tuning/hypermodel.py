@@ -22,7 +22,7 @@ from zoo.errors import SpecError
 from zoo.spec.compose import apply_overrides
 from zoo.spec.document import Document
 from zoo.spec.schema import Parameter, Spec, Train, Tune
-from zoo.spec.space import conditions, objective_direction
+from zoo.spec.space import conditions, objective_direction, without_tune
 from zoo.spec.validate import validate_document
 from zoo.training.callbacks import DivergenceGuard
 from zoo.training.memory import dropped_gradient_functions
@@ -35,11 +35,7 @@ class SpecHyperModel(kt.HyperModel):
         assert spec.tune is not None
         self.tune: Tune = spec.tune
         # the spec without its tune section: what every trial starts from
-        self.base = Document(
-            {k: v for k, v in document.data.items() if k != "tune"},
-            document.positions,
-            document.source,
-        )
+        self.base = without_tune(document)
         self.folder = folder
         self._splits: tuple[str, Splits] | None = None
 

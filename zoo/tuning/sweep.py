@@ -24,6 +24,7 @@ from zoo.registry import TUNERS
 from zoo.spec import Overrides, SpecSource, to_yaml
 from zoo.spec.schema import Spec, Train
 from zoo.spec.space import objective_direction
+from zoo.training.memory import resident_megabytes
 from zoo.tuning import results
 from zoo.tuning.hypermodel import SpecHyperModel
 
@@ -58,15 +59,6 @@ class Restart:
 
     argv: list[str]
     megabytes: float
-
-
-def resident_megabytes() -> float | None:
-    """This process's resident memory (Linux), or None where it cannot be read."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 @dataclass
