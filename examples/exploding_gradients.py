@@ -10,33 +10,31 @@ clipping). --quick trains on a small sample for one epoch (what the tests run).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import math
 import sys
 from pathlib import Path
 
+from experiment import TrainingDiverged, arguments, write_table
+
 import zoo
 from zoo.catalog import specs_folder
-from zoo.training import TrainingDiverged
 
 SPECS = ("exploding_irnn", "exploding_irnn_clipped")
 QUICK = {"data.args.samples": 256, "train.epochs": 1}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a small sample, one epoch")
-    parser.add_argument("--out", type=Path, default=Path("examples/results"))
-    args = parser.parse_args(argv)
+    args = arguments(__doc__, argv)
     rows, norms = [], {}
     for name in SPECS:
         outcome, directory = train(name, args.out / "runs", QUICK if args.quick else None)
         norms[name] = read_norms(directory / "gradient_norms.csv")
         finite = [n for n in norms[name] if math.isfinite(n)]
-        rows.append((name, outcome, f"{max(finite):.3g}" if finite else "-"))
+        rows.append([f"`{name}`", outcome, f"{max(finite):.3g}" if finite else "-"])
         print(f"{name}: {outcome}", flush=True)
-    table = write_table(rows, args.out / "exploding_gradients.md")
+    header = ["spec", "outcome", "largest gradient norm (before clipping)"]
+    table = write_table(header, rows, args.out / "exploding_gradients.md")
     plot(norms, args.out / "exploding_gradients.png")
     print(table)
     return 0
@@ -56,17 +54,6 @@ def train(name: str, runs: Path, overrides: dict | None) -> tuple[str, Path]:
 def read_norms(path: Path) -> list[float]:
     with path.open() as file:
         return [float(row["norm_before_clipping"]) for row in csv.DictReader(file)]
-
-
-def write_table(rows: list[tuple[str, str, str]], path: Path) -> str:
-    lines = [
-        "| spec | outcome | largest gradient norm (before clipping) |",
-        "| --- | --- | --- |",
-        *(f"| `{name}` | {outcome} | {largest} |" for name, outcome, largest in rows),
-    ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
-    return "\n".join(lines)
 
 
 def plot(norms: dict[str, list[float]], path: Path) -> None:

@@ -3,24 +3,14 @@ one trains, and the table and plot are written."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "exploding_gradients.py"
-
-
-def load_example():
-    spec = importlib.util.spec_from_file_location("exploding_gradients", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.mark.slow
-def test_clipping_turns_a_divergence_into_training(tmp_path: Path, capsys) -> None:
-    assert load_example().main(["--quick", "--out", str(tmp_path)]) == 0
+def test_clipping_turns_a_divergence_into_training(example, tmp_path: Path, capsys) -> None:
+    assert example("exploding_gradients").main(["--quick", "--out", str(tmp_path)]) == 0
     rows = (tmp_path / "exploding_gradients.md").read_text().splitlines()[2:]
     unclipped, clipped = (row.split(" | ") for row in rows)
     assert unclipped[0] == "| `exploding_irnn`"
