@@ -159,6 +159,17 @@ DATASETS = Registry(
             "labelled text from CSV columns: word ids in, a class out",
             "zoo.data.labelled:text_classes",
         ),
+        # Real data from a package's wheel: the optional extra real-data installs it.
+        "lynx": Entry(
+            "annual Canadian lynx trappings 1821-1934, log10 and standardised, windowed for "
+            "forecasting (extra: real-data)",
+            "zoo.data.packaged:lynx",
+        ),
+        "japanese_vowels": Entry(
+            "JapaneseVowels: 7-29 frames of 12 LPC coefficients in, which of 9 speakers out "
+            "(extra: real-data)",
+            "zoo.data.packaged:japanese_vowels",
+        ),
     },
 )
 

@@ -31,6 +31,47 @@ class SourceArgs(BaseModel):
 class Context:
     seed: int  # every random draw of a generator comes from this seed
     folder: Path  # relative paths in a spec are relative to the spec's folder
+    # The spec's held-out fractions, so a source can fit its scaling on the training
+    # part alone: statistics of the test part would leak into what the model sees.
+    validation: float = 0.0
+    test: float = 0.0
+
+    def training_count(self, count: int) -> int:
+        """How many of ``count`` examples the split trains on; for time-ordered data,
+        the first ones."""
+        return split_sizes(count, self.validation, self.test)[0]
+
+
+@dataclass(frozen=True)
+class Naive:
+    """A trivial predictor: its output for every example (aligned with ``Dataset.y``)
+    and how that is scored, so each split reports the baseline on its own examples (a
+    series' last years can be easier or harder to forecast than the whole)."""
+
+    name: str  # the score's name, e.g. "mse of persistence"
+    predictions: np.ndarray
+    score: Callable[[np.ndarray, np.ndarray], float]  # (targets, predictions) -> the score
+
+    def scored(self, y: np.ndarray) -> dict[str, float]:
+        return {self.name: float(self.score(y, self.predictions))}
+
+    def take(self, index: np.ndarray) -> Naive:
+        return replace(self, predictions=self.predictions[index])
+
+
+def mean_squared_error(y: np.ndarray, predictions: np.ndarray) -> float:
+    return float(np.mean((y.astype("float64") - predictions) ** 2))
+
+
+def accuracy(y: np.ndarray, predictions: np.ndarray) -> float:
+    return float(np.mean(y == predictions))
+
+
+def commonest_class(y: np.ndarray) -> Naive:
+    """Always predicting the class most examples have (class ids in ``y``)."""
+    commonest = np.bincount(y.ravel()).argmax()
+    name = "accuracy of predicting the commonest class"
+    return Naive(name, np.full_like(y, commonest), accuracy)
 
 
 @dataclass
@@ -47,13 +88,20 @@ class Dataset:
     baseline: dict[str, float] = field(default_factory=dict)
     # seq2seq: the source side's token texts, when they differ from ``vocabulary``
     source_vocabulary: list[str] | None = None
+    # a trivial predictor scored on these examples; it sets ``baseline``, per split
+    naive: Naive | None = None
+
+    def __post_init__(self) -> None:
+        if self.naive is not None:
+            self.baseline = self.naive.scored(self.y)
 
     def __len__(self) -> int:
         return len(self.y)
 
     def take(self, index: np.ndarray) -> Dataset:
         x = [a[index] for a in self.x] if isinstance(self.x, list) else self.x[index]
-        return replace(self, x=x, y=self.y[index])
+        naive = self.naive.take(index) if self.naive is not None else None
+        return replace(self, x=x, y=self.y[index], naive=naive)
 
 
 @dataclass(frozen=True)
@@ -73,6 +121,17 @@ def split(dataset: Dataset, validation: float, test: float, seed: int) -> Splits
     """Fractions of the examples; shuffled under ``seed`` unless time-ordered."""
     n = len(dataset)
     order = np.arange(n) if dataset.time_ordered else np.random.default_rng(seed).permutation(n)
+    n_train, n_validation, n_test = split_sizes(n, validation, test)
+    train, rest = order[:n_train], order[n_train:]
+    return Splits(
+        dataset.take(train),
+        dataset.take(rest[:n_validation]) if n_validation else None,
+        dataset.take(rest[n_validation:]) if n_test else None,
+    )
+
+
+def split_sizes(n: int, validation: float, test: float) -> tuple[int, int, int]:
+    """How many of ``n`` examples go to train, validation and test."""
     n_test, n_validation = round(n * test), round(n * validation)
     n_train = n - n_test - n_validation
     if n_train < 1 or (validation and n_validation < 1) or (test and n_test < 1):
@@ -81,12 +140,7 @@ def split(dataset: Dataset, validation: float, test: float, seed: int) -> Splits
             f"{validation} and {test}; make more examples or change the fractions",
             "data",
         )
-    train, rest = order[:n_train], order[n_train:]
-    return Splits(
-        dataset.take(train),
-        dataset.take(rest[:n_validation]) if n_validation else None,
-        dataset.take(rest[n_validation:]) if n_test else None,
-    )
+    return n_train, n_validation, n_test
 
 
 def load_splits(spec: Any, folder: Path) -> Splits:
@@ -99,7 +153,7 @@ def load_splits(spec: Any, folder: Path) -> Splits:
     source: DataSource = DATASETS[section.source].load()
     args = parse_args(source, section.args)
     seed = data_seed(spec)
-    dataset = source.load(args, Context(seed, folder))
+    dataset = source.load(args, Context(seed, folder, section.validation, section.test))
     # A user file's problems name the file; a generator's, the generator.
     path = getattr(args, "path", None)
     check_fits(dataset, spec, str(folder / path) if path else section.source)

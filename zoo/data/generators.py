@@ -14,7 +14,16 @@ from collections.abc import Hashable
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from zoo.data.base import Context, Dataset, DataSource, SourceArgs
+from zoo.data.base import (
+    Context,
+    Dataset,
+    DataSource,
+    Naive,
+    SourceArgs,
+    commonest_class,
+    mean_squared_error,
+)
+from zoo.errors import SpecError
 
 START, END = "<start>", "<end>"
 
@@ -199,6 +208,11 @@ class SeriesArgs(SourceArgs):
         return self
 
 
+def window_count(steps: int, window: int, horizon: int, stride: int) -> int:
+    """How many forecasting examples ``forecast`` cuts from a series of ``steps``."""
+    return (steps - window - horizon) // stride + 1
+
+
 def forecast(
     inputs: np.ndarray, targets: np.ndarray, window: int, horizon: int, stride: int
 ) -> Dataset:
@@ -207,16 +221,16 @@ def forecast(
     window - 1, with s = i * stride, and predicts ``targets`` (steps, series) at the
     ``horizon`` steps after, flattened step-major to horizon * series values.
     Persistence (repeating the window's last target row) is the baseline."""
-    count = (len(inputs) - window - horizon) // stride + 1
+    count = window_count(len(inputs), window, horizon, stride)
     starts = np.arange(count)[:, None] * stride
     x = inputs[starts + np.arange(window)]
     y = targets[starts + window + np.arange(horizon)]
-    persistence = float(np.mean((y - targets[starts + window - 1]) ** 2))
+    last = np.repeat(targets[starts + window - 1], horizon, axis=1)
     return Dataset(
         x.astype("float32"),
         y.reshape(count, -1).astype("float32"),
         time_ordered=True,
-        baseline={"mse of persistence": persistence},
+        naive=Naive("mse of persistence", last.reshape(count, -1), mean_squared_error),
     )
 
 
@@ -385,12 +399,8 @@ def _clusters(args: ClustersArgs, context: Context) -> Dataset:
     centres = rng.normal(0.0, 3.0, size=(args.classes, args.features))
     labels = rng.integers(0, args.classes, size=args.samples)
     x = centres[labels] + rng.normal(0.0, args.spread, size=(args.samples, args.features))
-    majority = np.bincount(labels).max() / args.samples
-    return Dataset(
-        x.astype("float32"),
-        labels[:, None].astype("int32"),
-        baseline={"accuracy of predicting the commonest class": float(majority)},
-    )
+    y = labels[:, None].astype("int32")
+    return Dataset(x.astype("float32"), y, naive=commonest_class(y))
 
 
 clusters = DataSource(ClustersArgs, _clusters)

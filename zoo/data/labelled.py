@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 from pydantic import Field
 
-from zoo.data.base import Context, Dataset, DataSource, SourceArgs
+from zoo.data.base import Context, Dataset, DataSource, SourceArgs, commonest_class
 from zoo.data.files import PATH, Column, _column_indexes, _csv_rows, _existing_file, _read_text
 from zoo.errors import SpecError
 
@@ -57,10 +57,7 @@ def _text_classes(args: TextClassesArgs, context: Context) -> Dataset:
     labels = [row[label_index] for row in rows]
     classes = sorted(set(labels))
     y = np.array([[classes.index(label)] for label in labels], dtype="int32")
-    majority = Counter(labels).most_common(1)[0][1] / len(labels)
-    return Dataset(
-        x, y, vocabulary, baseline={"accuracy of predicting the commonest class": majority}
-    )
+    return Dataset(x, y, vocabulary, naive=commonest_class(y))
 
 
 text_classes = DataSource(TextClassesArgs, _text_classes)

@@ -16,9 +16,9 @@ from zoo.atomic import atomic_path
 def plot_history(history: dict[str, list[float]], path: Path, title: str) -> Path:
     """One panel per metric, training and validation curves together."""
     names = [k for k in history if k != "epoch" and not k.startswith("val_") and k != "lr"]
-    figure, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.6), squeeze=False)
+    figure, axes = new_panels(len(names))
     epochs = history["epoch"]
-    for axis, name in zip(axes[0], names, strict=True):
+    for axis, name in zip(axes, names, strict=True):
         axis.plot(epochs, history[name], marker="o", label="train")
         if f"val_{name}" in history:
             axis.plot(epochs, history[f"val_{name}"], marker="o", label="validation")
@@ -34,6 +34,12 @@ def plot_history(history: dict[str, list[float]], path: Path, title: str) -> Pat
 
 def new_figure() -> tuple[plt.Figure, plt.Axes]:
     return plt.subplots(figsize=(8, 3.6))
+
+
+def new_panels(count: int) -> tuple[plt.Figure, list[plt.Axes]]:
+    """``count`` panels side by side."""
+    figure, axes = plt.subplots(1, count, figsize=(5 * count, 3.6), squeeze=False)
+    return figure, list(axes[0])
 
 
 def plot_gradient_norms(rows: list[tuple[int, float, float]], path: Path, title: str) -> Path:

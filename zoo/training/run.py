@@ -121,13 +121,10 @@ def train(
         raise TrainingDiverged(message, directory)
     state.status = "complete"
     state.save(directory)
+    # the baseline on the examples the test metrics are of, where there is a test split
+    scored = splits.test if splits.test is not None else splits.train
     run = Run(
-        directory,
-        spec,
-        state,
-        monitor,
-        time.perf_counter() - started,
-        baseline=splits.train.baseline,
+        directory, spec, state, monitor, time.perf_counter() - started, baseline=scored.baseline
     )
     if splits.test is not None and (directory / "best.keras").exists():
         best = load_model(directory / "best.keras", unsafe=unsafe)
