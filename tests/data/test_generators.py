@@ -157,6 +157,23 @@ def test_reber_every_next_symbol_is_marked_and_the_branch_is_remembered() -> Non
     }
 
 
+def test_reber_min_length_keeps_only_long_strings_of_the_grammar() -> None:
+    data = load("reber", samples=100, min_length=20, max_length=30)
+    texts = strings(data)
+    assert all(EMBEDDED.fullmatch(t) and 20 <= len(t) <= 30 for t in texts)
+    assert data.x.shape == (100, 30)
+
+
+def test_reber_lengths_too_rare_to_draw_are_refused_not_waited_for() -> None:
+    with pytest.raises(SpecError, match="too rare in this grammar.*lower min_length"):
+        load("reber", samples=100, min_length=60, max_length=60)
+
+
+def test_reber_min_length_above_max_length_is_refused() -> None:
+    with pytest.raises(SpecError, match="min_length 30 is above max_length 20"):
+        load("reber", samples=10, min_length=30, max_length=20)
+
+
 @pytest.mark.parametrize(("embedded", "shortest"), [(True, 9), (False, 5)])
 def test_reber_max_length_below_the_shortest_string(embedded: bool, shortest: int) -> None:
     load("reber", samples=5, embedded=embedded, max_length=shortest)

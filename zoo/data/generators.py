@@ -126,6 +126,7 @@ def _embedded(inner: Grammar) -> Grammar:
 
 
 _REBER_SYMBOLS = "BTPSXVE"  # token ids 1..7
+_MAX_DRAWS = 2_000_000  # rejection sampling gives up when a data set would take more
 
 
 class ReberArgs(SourceArgs):
@@ -133,6 +134,9 @@ class ReberArgs(SourceArgs):
     embedded: bool = Field(True, description="the embedded grammar (B T|P <Reber> T|P E)")
     max_length: int = Field(
         40, ge=5, description="longest string kept (longer draws are redrawn); the padded length"
+    )
+    min_length: int = Field(
+        0, ge=0, description="shortest string kept (shorter draws are redrawn): longer memory"
     )
 
     @field_validator("max_length")
@@ -142,6 +146,12 @@ class ReberArgs(SourceArgs):
         if value < shortest:
             raise ValueError(f"must be at least {shortest}, the length of the shortest string")
         return value
+
+    @model_validator(mode="after")
+    def lengths_ordered(self) -> ReberArgs:
+        if self.min_length > self.max_length:
+            raise ValueError(f"min_length {self.min_length} is above max_length {self.max_length}")
+        return self
 
 
 def _reber(args: ReberArgs, context: Context) -> Dataset:
@@ -159,10 +169,17 @@ def _reber(args: ReberArgs, context: Context) -> Dataset:
     }
     x = np.zeros((args.samples, args.max_length), dtype="int32")
     y = np.zeros((args.samples, args.max_length, len(_REBER_SYMBOLS)), dtype="float32")
-    i = 0
+    i = draws = 0
     while i < args.samples:
         walk = _walk(table, "start" if args.embedded else 0, rng)
-        if len(walk) > args.max_length:
+        draws += 1
+        if draws % 10_000 == 0 and (i + 1) * _MAX_DRAWS < args.samples * draws:
+            raise SpecError.single(
+                f"strings of {args.min_length} to {args.max_length} symbols are too rare in "
+                f"this grammar ({i} in {draws:,} draws): lower min_length or raise max_length",
+                "data.args",
+            )
+        if not args.min_length <= len(walk) <= args.max_length:
             continue
         for step, (symbol, state) in enumerate(walk):
             x[i, step] = _REBER_SYMBOLS.index(symbol) + 1
