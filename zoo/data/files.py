@@ -36,7 +36,9 @@ def _text(args: TextArgs, context: Context) -> Dataset:
     """A character language model's examples. The vocabulary is the corpus's distinct
     characters in code-point order, ids from 1 (0 stays padding). Example i is the
     window of ``length`` characters starting at i * stride; its target is the same
-    window shifted one character on (the next character at each step). The baseline
+    window shifted one character on (the next character at each step). Validation and
+    test are the text's last windows, in order: windows overlap when stride < length,
+    so a random split would score the model on characters it trained on. The baseline
     predicts every character with its frequency in the corpus."""
     path = _existing_file(args.path, context)
     corpus = _read_text(path)
@@ -60,6 +62,7 @@ def _text(args: TextArgs, context: Context) -> Dataset:
         tokens[steps],
         tokens[steps + 1],
         ["", *map(chr, characters)],
+        time_ordered=True,
         baseline={"cross-entropy of predicting character frequencies": entropy},
     )
 
