@@ -20,8 +20,11 @@ from zoo.catalog import specs_folder
 from zoo.training import TrainingDiverged
 
 
-def arguments(doc: str, argv: list[str] | None, text: bool = False) -> argparse.Namespace:
-    """--quick and --out; with ``text``, also --text FILE (a corpus of the user's)."""
+def arguments(
+    doc: str, argv: list[str] | None, text: bool = False, options: dict | None = None
+) -> argparse.Namespace:
+    """--quick and --out; with ``text``, also --text FILE (a corpus of the user's); and
+    ``options``, each "--name": (type, default, help)."""
     parser = argparse.ArgumentParser(
         description=doc.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -29,6 +32,8 @@ def arguments(doc: str, argv: list[str] | None, text: bool = False) -> argparse.
     parser.add_argument("--out", type=Path, default=Path("examples/results"))
     if text:
         parser.add_argument("--text", type=Path, help="a UTF-8 text file to train on")
+    for flag, (kind, default, words) in (options or {}).items():
+        parser.add_argument(flag, type=kind, default=default, help=f"{words} (default {default})")
     return parser.parse_args(argv)
 
 
