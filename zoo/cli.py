@@ -228,6 +228,11 @@ def _build(args: argparse.Namespace) -> None:
     output = args.output or Path(f"{spec.name}.keras")
     zoo.save_model(model, output)
     print(f"{spec.name}: {model.count_params():,} parameters; saved {output}")
+    if spec.implementation == "auto" and spec.cell is not None:
+        from zoo.builder.fast_path import resolve
+
+        choice = resolve(spec)
+        print(f"implementation auto: {choice.implementation} ({choice.reason})")
     if args.plot:
         _plot(model, args.plot)
 

@@ -94,6 +94,12 @@ IMPLEMENTATIONS = Registry(
         "keras": Entry(
             "Keras's built-in layer with the same weights (cuDNN on a GPU)", "keras.layers"
         ),
+        # resolved to custom or keras when a model is built: zoo.builder.fast_path
+        "auto": Entry(
+            "keras where its cuDNN kernel can run (a GPU, a configuration it computes), "
+            "custom elsewhere; zoo build says which and why",
+            "zoo.builder.fast_path",
+        ),
     },
 )
 

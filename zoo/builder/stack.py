@@ -8,6 +8,7 @@ from typing import Any
 
 import keras
 
+from zoo.builder.fast_path import resolve
 from zoo.registry import CELLS, IMPLEMENTATIONS
 from zoo.spec.schema import Spec
 
@@ -98,7 +99,8 @@ def recurrent_stack(
 
 def recurrent_layer(name: str, spec: Spec, **arguments: Any) -> keras.layers.Layer:
     """One layer of the spec's cell and implementation, wrapped if bidirectional."""
-    layer_class = getattr(IMPLEMENTATIONS[spec.implementation].load(), CELLS[spec.cell].target)
+    implementation = resolve(spec).implementation
+    layer_class = getattr(IMPLEMENTATIONS[implementation].load(), CELLS[spec.cell].target)
     layer = layer_class(name=name, **arguments, **cell_arguments(spec))
     if spec.model.bidirectional:
         return keras.layers.Bidirectional(layer, merge_mode=spec.model.merge_mode, name=name)

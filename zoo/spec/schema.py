@@ -307,7 +307,9 @@ class Spec(Section):
         None, description="required for every architecture but one_to_one"
     )
     implementation: names_of(IMPLEMENTATIONS) = Field(  # type: ignore[valid-type]
-        "custom", description="custom: our layers; keras: Keras's built-in, same weights"
+        "custom",
+        description="custom: our layers; keras: Keras's built-in, same weights; auto: "
+        "keras where cuDNN can run, else custom",
     )
     seed: int | None = Field(0, description="weight initialisation seed; null for random")
     inputs: Inputs
