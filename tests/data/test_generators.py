@@ -165,7 +165,7 @@ def test_reber_min_length_keeps_only_long_strings_of_the_grammar() -> None:
 
 
 def test_reber_lengths_too_rare_to_draw_are_refused_not_waited_for() -> None:
-    with pytest.raises(SpecError, match="too rare in this grammar.*lower min_length"):
+    with pytest.raises(SpecError, match=r"too rare in this grammar.*lower min_length"):
         load("reber", samples=100, min_length=60, max_length=60)
 
 
