@@ -78,11 +78,12 @@ def plot_learning(trained: dict[str, Trained], length: int, path: Path) -> None:
     baseline = next(iter(trained["rnn"].run.baseline.values()))
     axis.axhline(baseline, color="grey", linestyle=":", label="predicting the mean")
     axis.set_yscale("log")
-    axis.set_xlabel("training step (64 sequences each)")
-    axis.set_ylabel("validation MSE")
-    axis.grid(alpha=0.3)
-    axis.legend()
-    axis.set_title(f"the adding problem, T = {length}")
+    plots.label(
+        axis,
+        "training step (64 sequences each)",
+        "validation MSE",
+        f"the adding problem, T = {length}",
+    )
     plots.save_figure(figure, path)
 
 
@@ -127,11 +128,12 @@ def plot_profiles(profiles: dict, length: int, path: Path) -> None:
             axis.plot(np.arange(1, length + 1), item.norms, label=item.name)
         axis.set_yscale("log")
         axis.set_ylim(low / 2, high * 2)  # one scale, so the panels compare
-        axis.set_xlabel("time step t")
-        axis.set_ylabel("mean ‖∂L/∂s_t‖")
-        axis.grid(alpha=0.3)
-        axis.legend()
-        axis.set_title(f"{cell}: the gradient reaching each step (T = {length})")
+        plots.label(
+            axis,
+            "time step t",
+            "mean ‖∂L/∂s_t‖",
+            f"{cell}: the gradient reaching each step (T = {length})",
+        )
     plots.save_figure(figure, path)
 
 

@@ -98,11 +98,12 @@ def plot(trained: Trained, baseline: float, path: Path) -> None:
     if "val_loss" in history:
         axis.plot(history["epoch"], [v * BITS for v in history["val_loss"]], label="held out")
     axis.axhline(baseline * BITS, color="grey", linestyle=":", label="unigram baseline")
-    axis.set_xlabel("epoch")
-    axis.set_ylabel("bits per character")
-    axis.grid(alpha=0.3)
-    axis.legend()
-    axis.set_title(f"{trained.run.spec.name} on {Path(trained.run.spec.data.args['path']).name}")
+    plots.label(
+        axis,
+        "epoch",
+        "bits per character",
+        f"{trained.run.spec.name} on {Path(trained.run.spec.data.args['path']).name}",
+    )
     plots.save_figure(figure, path)
 
 

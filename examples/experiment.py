@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class Trained:
 
     run: Any  # zoo.training.Run
     seconds: float
+    _test: Any = field(default=None, repr=False)  # the test split, once loaded
 
     @property
     def test_loss(self) -> float:
@@ -53,10 +54,13 @@ class Trained:
         return zoo.load_model(self.run.directory / "best.keras")
 
     def test_split(self) -> Any:
-        """The test split the run was scored on (zoo.data.Dataset)."""
+        """The test split the run was scored on (zoo.data.Dataset), loaded once: a
+        script asks for it for its table and again for its plot."""
         from zoo.data import load_splits
 
-        return load_splits(self.run.spec, specs_folder()).test
+        if self._test is None:
+            self._test = load_splits(self.run.spec, specs_folder()).test
+        return self._test
 
 
 def train(name: str, out: Path, overrides: dict | None = None) -> Trained:

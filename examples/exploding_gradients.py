@@ -70,11 +70,12 @@ def plot(norms: dict[str, list[float]], path: Path) -> None:
     axis.axhline(1.0, color="grey", linestyle=":", label="global_clipnorm: 1.0")
     axis.set_xscale("log")  # the first steps, where the unclipped run dies, stay visible
     axis.set_yscale("log")
-    axis.set_xlabel("training step")
-    axis.set_ylabel("global gradient norm, before clipping")
-    axis.grid(alpha=0.3)
-    axis.legend()
-    axis.set_title("an IRNN on the adding problem (T = 50), SGD with momentum")
+    plots.label(
+        axis,
+        "training step",
+        "global gradient norm, before clipping",
+        "an IRNN on the adding problem (T = 50), SGD with momentum",
+    )
     plots.save_figure(figure, path)
 
 

@@ -93,11 +93,7 @@ def plot(
     for name, history in curves.items():
         learning.plot(history["epoch"], history["val_loss"], marker="o", label=name)
     learning.set_yscale("log")
-    learning.set_xlabel("epoch")
-    learning.set_ylabel("validation binary cross-entropy")
-    learning.grid(alpha=0.3)
-    learning.legend()
-    learning.set_title("learning the grammar")
+    plots.label(learning, "epoch", "validation binary cross-entropy", "learning the grammar")
 
     edges = np.array([9, 12, 16, 20, 25, 30, 40, 61])  # string lengths, 9 the shortest
     labels = [f"{a}-{b - 1}" for a, b in itertools.pairwise(edges)]

@@ -70,12 +70,13 @@ def plot(by_position: dict[str, np.ndarray], path: Path) -> None:
     figure, axis = plots.new_figure()
     for name, accuracy in by_position.items():
         axis.plot(np.arange(1, len(accuracy) + 1), accuracy, marker="o", label=name)
-    axis.set_xlabel("output position (1 = the last source symbol)")
-    axis.set_ylabel("symbol right, held-out sources")
     axis.set_ylim(0, 1.02)
-    axis.grid(alpha=0.3)
-    axis.legend()
-    axis.set_title("reversing 10 symbols: greedy decoding, with and without attention")
+    plots.label(
+        axis,
+        "output position (1 = the last source symbol)",
+        "symbol right, held-out sources",
+        "reversing 10 symbols: greedy decoding, with and without attention",
+    )
     plots.save_figure(figure, path)
 
 

@@ -83,15 +83,16 @@ def profile(
 
 
 def plot_profiles(profiles: list[GradientProfile], path: Path) -> Path:
-    from zoo.training.plots import new_figure, save_figure
+    from zoo.training.plots import label, new_figure, save_figure
 
     figure, axis = new_figure()
     for item in profiles:
         axis.plot(np.arange(1, len(item.norms) + 1), item.norms, label=item.name)
     axis.set_yscale("log")
-    axis.set_xlabel("time step t")
-    axis.set_ylabel("mean ‖∂L/∂s_t‖")
-    axis.set_title("gradient of the loss with respect to the state after each step")
-    axis.grid(alpha=0.3)
-    axis.legend()
+    label(
+        axis,
+        "time step t",
+        "mean ‖∂L/∂s_t‖",
+        "gradient of the loss with respect to the state after each step",
+    )
     return save_figure(figure, path)

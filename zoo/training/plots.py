@@ -42,17 +42,22 @@ def new_panels(count: int) -> tuple[plt.Figure, list[plt.Axes]]:
     return figure, list(axes[0])
 
 
+def label(axis: plt.Axes, x: str, y: str, title: str, **legend: object) -> None:
+    """The axis names, a light grid, the legend (``legend``: its options) and the title."""
+    axis.set_xlabel(x)
+    axis.set_ylabel(y)
+    axis.grid(alpha=0.3)
+    axis.legend(**legend)
+    axis.set_title(title)
+
+
 def plot_gradient_norms(rows: list[tuple[int, float, float]], path: Path, title: str) -> Path:
     steps = [r[0] for r in rows]
     figure, axis = new_figure()
     axis.plot(steps, [r[1] for r in rows], label="before clipping", linewidth=1)
     axis.plot(steps, [r[2] for r in rows], label="after clipping", linewidth=1, alpha=0.8)
     axis.set_yscale("log")
-    axis.set_xlabel("training step")
-    axis.set_ylabel("global gradient norm")
-    axis.grid(alpha=0.3)
-    axis.legend()
-    axis.set_title(title)
+    label(axis, "training step", "global gradient norm", title)
     return save_figure(figure, path)
 
 
