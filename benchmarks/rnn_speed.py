@@ -11,10 +11,19 @@ The custom model gets the built-in's weights, so both compute the same function 
 once). Calls of the contenders alternate round by round and the table reports medians, so
 that load from other processes on a shared machine hits all of them alike. When ``torch``
 is importable, torch.nn.RNN / LSTM / GRU with a Linear head (Adam, clip_grad_norm_ 1.0,
-mse) joins the rounds.
+mse) joins the rounds. Two optional contenders put the figures in context:
+
+    --xla     the custom model compiled with ``jit_compile=True`` (XLA), as a user may
+              choose in ``model.compile``
+    --floor   only the arithmetic no implementation of the cell can skip: the input
+              projection, the T sequential recurrent matmuls with the gate activations,
+              and for training the T sequential matmuls of the backward pass and the
+              weight-gradient matmuls. Its ratio to Keras bounds what any rewrite of the
+              cell in TensorFlow ops could reach on this machine.
 
     python benchmarks/rnn_speed.py                        # batch 64, 100 steps, 32 -> 128
     python benchmarks/rnn_speed.py --grid --repeats 5 --cells lstm --csv speed.csv
+    python benchmarks/rnn_speed.py --xla --floor
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 import custom_layers
 
@@ -58,6 +68,7 @@ CUSTOM_LAYERS = {
     "gru": custom_layers.GRU,
 }
 TORCH_LAYER_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # u-wide blocks of the recurrent kernel
 STEPS = ("train", "forward")
 AGREEMENT_TOLERANCE = 1e-4
 
@@ -92,23 +103,28 @@ GRID = (
 )
 
 
-# name -> width in the printed table; the torch columns come last and only with torch.
-COLUMNS = {
-    "cell": 5,
-    "config": 24,
-    "step": 8,
-    "keras ms": 9,
-    "custom ms": 9,
-    "custom/keras": 12,
-    "torch ms": 9,
-    "custom/torch": 12,
-}
-TEXT_COLUMNS = ("cell", "config", "step")
-TORCH_COLUMNS = ("torch ms", "custom/torch")
+# The reference every ratio is taken against, then the optional contenders, in order.
+REFERENCE = "keras"
+OPTIONAL = ("xla", "floor", "torch")
 
 
-def column_names(with_torch: bool) -> list[str]:
-    return [name for name in COLUMNS if with_torch or name not in TORCH_COLUMNS]
+@dataclass(frozen=True)
+class Column:
+    name: str
+    width: int
+    text: bool = False
+
+
+def columns(contenders: list[str]) -> list[Column]:
+    """The table's columns for these contenders: each one's median, and its ratio to the
+    built-in (the custom layer's also to PyTorch's: the issue's second reference)."""
+    table = [Column("cell", 5, True), Column("config", 24, True), Column("step", 8, True)]
+    table += [Column("keras ms", 9), Column("custom ms", 9), Column("custom/keras", 12)]
+    for name in OPTIONAL:
+        if name in contenders:
+            ratio = "custom/torch" if name == "torch" else f"{name}/keras"
+            table += [Column(f"{name} ms", 9), Column(ratio, 12)]
+    return table
 
 
 @dataclass(frozen=True)
@@ -116,32 +132,26 @@ class Row:
     cell: str
     config: str
     step: str
-    keras_ms: float
-    custom_ms: float
-    torch_ms: float | None = None
+    ms: dict[str, float]  # contender -> median milliseconds
 
-    def values(self, with_torch: bool) -> list[str]:
-        values = [
-            self.cell,
-            self.config,
-            self.step,
-            f"{self.keras_ms:.2f}",
-            f"{self.custom_ms:.2f}",
-            f"{self.custom_ms / self.keras_ms:.2f}",
-        ]
-        if with_torch:
-            # blank where torch did not run (masked input)
-            has_torch = self.torch_ms is not None
-            values.append(f"{self.torch_ms:.2f}" if has_torch else "")
-            values.append(f"{self.custom_ms / self.torch_ms:.2f}" if has_torch else "")
+    def values(self, contenders: list[str]) -> list[str]:
+        values = [self.cell, self.config, self.step]
+        for name in ["keras", "custom", *(n for n in OPTIONAL if n in contenders)]:
+            values.append(f"{self.ms[name]:.2f}" if name in self.ms else "")
+            if name == "keras":
+                continue
+            # blank where a contender did not run (torch on masked input)
+            numerator, denominator = ("custom", name) if name == "torch" else (name, REFERENCE)
+            has_both = numerator in self.ms and denominator in self.ms
+            ratio = self.ms[numerator] / self.ms[denominator] if has_both else None
+            values.append(f"{ratio:.2f}" if ratio is not None else "")
         return values
 
 
-def table_line(values: list[str]) -> str:
-    names = list(COLUMNS)[: len(values)]
+def table_line(values: list[str], table: list[Column]) -> str:
     return "  ".join(
-        value.ljust(COLUMNS[name]) if name in TEXT_COLUMNS else value.rjust(COLUMNS[name])
-        for name, value in zip(names, values, strict=True)
+        value.ljust(column.width) if column.text else value.rjust(column.width)
+        for column, value in zip(table, values, strict=True)
     ).rstrip()
 
 
@@ -157,14 +167,18 @@ def make_batch(config: Config, rng: np.random.Generator) -> tuple[np.ndarray, np
     return x, y
 
 
-def build_model(layer_class: type[keras.layers.Layer], config: Config) -> keras.Model:
+def build_model(
+    layer_class: type[keras.layers.Layer], config: Config, jit_compile: bool = False
+) -> keras.Model:
     inputs = keras.Input((config.steps, config.features))
     hidden = keras.layers.Masking(mask_value=0.0)(inputs) if config.masked else inputs
     recurrent = layer_class(config.units)
     if config.bidirectional:
         recurrent = keras.layers.Bidirectional(recurrent)
     model = keras.Model(inputs, keras.layers.Dense(1)(recurrent(hidden)))
-    model.compile(optimizer=keras.optimizers.Adam(clipnorm=1.0), loss="mse")
+    model.compile(
+        optimizer=keras.optimizers.Adam(clipnorm=1.0), loss="mse", jit_compile=jit_compile
+    )
     return model
 
 
@@ -207,6 +221,66 @@ def torch_steps(cell: str, config: Config, x: np.ndarray, y: np.ndarray) -> dict
     return {"train": train, "forward": forward}
 
 
+def floor_steps(cell: str, config: Config) -> dict[str, Callable]:
+    """The arithmetic any implementation of the cell must do, and nothing else.
+
+    forward: X W over all steps in one matmul, then T sequential steps of h U and an
+             activation over the k·u gate columns (one loop per direction);
+    train:   the forward, then T sequential steps of dz Uᵀ (the backward recurrence)
+             and the weight gradients Hᵀ dZ (per direction) and Xᵀ dZ, one matmul each.
+
+    State updates, masking, biases, the head and the optimizer are left out, so a real
+    layer is always slower: floor/keras is a lower bound for custom/keras."""
+    k, u, steps = GATES[cell], config.units, config.steps
+    directions = 2 if config.bidirectional else 1
+    rng = np.random.default_rng(1)
+
+    def constant(*shape: int) -> tf.Tensor:
+        return tf.constant(0.1 * rng.standard_normal(shape), tf.float32)
+
+    x = constant(steps * config.batch, config.features)
+    kernel = constant(config.features, k * u)
+    recurrent = [constant(u, k * u) for _ in range(directions)]  # one loop per direction
+    h0 = constant(config.batch, u)
+    hidden, gate_grads = constant(steps * config.batch, u), constant(steps * config.batch, k * u)
+
+    def loop(step: Callable, start: tf.Tensor) -> tf.Tensor:
+        return tf.while_loop(lambda t, _: t < steps, lambda t, a: (t + 1, step(a)), (0, start))[1]
+
+    def gates(h: tf.Tensor) -> tf.Tensor:  # (batch, u) -> (batch, k·u), as dh feeds dz
+        return tf.tile(h, [1, k]) if k > 1 else h
+
+    def state(z: tf.Tensor) -> tf.Tensor:  # (batch, k·u) -> (batch, u)
+        return z[:, :u] if k > 1 else z
+
+    @tf.function
+    def forward() -> list[tf.Tensor]:
+        # z = h U and the gates' activation, step after step
+        ends = [loop(lambda h, U=U: state(tf.tanh(tf.matmul(h, U))), h0) for U in recurrent]
+        return [*ends, tf.matmul(x, kernel)]
+
+    @tf.function
+    def train() -> list[tf.Tensor]:
+        *ends, projected = forward()
+        # dh = dz Uᵀ, step after step backwards
+        starts = [gates(h) for h in ends]
+        backward = [
+            loop(lambda dz, U=U: gates(tf.matmul(dz, U, transpose_b=True)), dz)
+            for dz, U in zip(starts, recurrent, strict=True)
+        ]
+        weight_grads = [
+            tf.matmul(inputs, gate_grads, transpose_a=True)
+            for inputs in [hidden] * directions + [x]
+        ]
+        return [*backward, *weight_grads, projected]
+
+    # .numpy() waits for the result, as train_on_batch and predict_on_batch do.
+    return {
+        "train": lambda: [t.numpy() for t in train()],
+        "forward": lambda: [t.numpy() for t in forward()],
+    }
+
+
 def median_ms_interleaved(
     contenders: dict[str, Callable], repeats: int, warmup: int
 ) -> dict[str, float]:
@@ -227,44 +301,48 @@ def median_ms_interleaved(
 
 
 def warn_if_predictions_differ(
-    cell: str, config: Config, builtin: keras.Model, custom: keras.Model, x: np.ndarray
+    cell: str, config: Config, name: str, builtin: keras.Model, model: keras.Model, x: np.ndarray
 ) -> None:
-    difference = np.max(np.abs(builtin.predict_on_batch(x) - custom.predict_on_batch(x)))
+    difference = np.max(np.abs(builtin.predict_on_batch(x) - model.predict_on_batch(x)))
     if difference > AGREEMENT_TOLERANCE:
         print(
-            f"WARNING: {cell} {config.label}: custom and built-in predictions differ by "
+            f"WARNING: {cell} {config.label}: {name} and built-in predictions differ by "
             f"{difference:.2e} (> {AGREEMENT_TOLERANCE:g}); the timings compare different "
             "computations."
         )
 
 
-def measure(cell: str, config: Config, repeats: int, warmup: int) -> list[Row]:
+def measure(cell: str, config: Config, repeats: int, warmup: int, optional: set[str]) -> list[Row]:
     keras.backend.clear_session()  # drop the previous case's graphs and layer names
     x, y = make_batch(config, np.random.default_rng(0))
     builtin = build_model(BUILTIN_LAYERS[cell], config)
-    custom = build_model(CUSTOM_LAYERS[cell], config)
-    custom.set_weights(builtin.get_weights())
-    warn_if_predictions_differ(cell, config, builtin, custom, x)
-    contenders = {"keras": keras_steps(builtin, x, y), "custom": keras_steps(custom, x, y)}
+    models = {"keras": builtin, "custom": build_model(CUSTOM_LAYERS[cell], config)}
+    if "xla" in optional:
+        models["xla"] = build_model(CUSTOM_LAYERS[cell], config, jit_compile=True)
+    for name, model in models.items():
+        if model is not builtin:
+            model.set_weights(builtin.get_weights())
+            warn_if_predictions_differ(cell, config, name, builtin, model, x)
+    contenders = {name: keras_steps(model, x, y) for name, model in models.items()}
+    if "floor" in optional:
+        contenders["floor"] = floor_steps(cell, config)
     # torch has no mask argument; packing the sequences would time a different algorithm.
-    if torch is not None and not config.masked:
+    if "torch" in optional and not config.masked:
         contenders["torch"] = torch_steps(cell, config, x, y)
     rows = []
     for step in STEPS:
         medians = median_ms_interleaved(
             {name: steps[step] for name, steps in contenders.items()}, repeats, warmup
         )
-        rows.append(
-            Row(cell, config.label, step, medians["keras"], medians["custom"], medians.get("torch"))
-        )
+        rows.append(Row(cell, config.label, step, medians))
     return rows
 
 
-def write_csv(path: Path, rows: list[Row], with_torch: bool) -> None:
+def write_csv(path: Path, rows: list[Row], contenders: list[str]) -> None:
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(column_names(with_torch))
-        writer.writerows(row.values(with_torch) for row in rows)
+        writer.writerow(column.name for column in columns(contenders))
+        writer.writerows(row.values(contenders) for row in rows)
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -289,6 +367,17 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--warmup", type=int, default=3, help="untimed calls per contender first (default 3)"
     )
+    parser.add_argument(
+        "--xla",
+        action="store_true",
+        help="also time the custom model compiled with jit_compile=True (XLA)",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time only the matmuls and activations no implementation can skip: "
+        "a lower bound for any rewrite of the cells",
+    )
     parser.add_argument("--csv", type=Path, help="also write the table's rows to this CSV file")
     arguments = parser.parse_args()
     if arguments.repeats < 1 or arguments.warmup < 1:
@@ -298,22 +387,26 @@ def parse_arguments() -> argparse.Namespace:
 
 def main() -> None:
     arguments = parse_arguments()
-    with_torch = torch is not None
+    optional = {name for name in ("xla", "floor") if getattr(arguments, name)}
+    if torch is not None:
+        optional.add("torch")
+    contenders = [REFERENCE, "custom", *(name for name in OPTIONAL if name in optional)]
     print(
         f"keras {keras.__version__} ({keras.backend.backend()} backend), {os.cpu_count()} CPUs; "
         f"medians of {arguments.repeats} interleaved rounds after {arguments.warmup} warm-up "
         "calls each"
     )
-    print(f"torch {torch.__version__}" if with_torch else "PyTorch was not found: skipping it.")
-    print(table_line(column_names(with_torch)))
+    print(f"torch {torch.__version__}" if torch else "PyTorch was not found: skipping it.")
+    table = columns(contenders)
+    print(table_line([column.name for column in table], table))
     rows = []
     for config in GRID if arguments.grid else (DEFAULT,):
         for cell in arguments.cells:
-            for row in measure(cell, config, arguments.repeats, arguments.warmup):
-                print(table_line(row.values(with_torch)), flush=True)
+            for row in measure(cell, config, arguments.repeats, arguments.warmup, optional):
+                print(table_line(row.values(contenders), table), flush=True)
                 rows.append(row)
     if arguments.csv:
-        write_csv(arguments.csv, rows, with_torch)
+        write_csv(arguments.csv, rows, contenders)
         print(f"wrote {arguments.csv}", file=sys.stderr)
 
 
