@@ -63,9 +63,14 @@ def test_same_seed_same_data_other_seed_other_data(name: str) -> None:
     assert any(not np.array_equal(a, b) for a, b in zip(arrays(first), arrays(other), strict=True))
 
 
-def test_unknown_argument_lists_the_valid_ones() -> None:
-    assert error("copy_memory", dealy=5) == (
-        "data.args.dealy: unknown argument; valid: samples, delay, symbols, copy_length"
+def test_unknown_argument_suggests_or_lists_the_valid_ones() -> None:
+    assert (
+        error("copy_memory", dealy=5)
+        == "data.args.dealy: unknown key 'dealy'; did you mean 'delay'?"
+    )
+    assert error("copy_memory", speed=5) == (
+        "data.args.speed: unknown key 'speed'; "
+        "valid keys here: samples, delay, symbols, copy_length"
     )
 
 
@@ -180,7 +185,7 @@ def test_reber_max_length_below_the_shortest_string(embedded: bool, shortest: in
     assert error("reber", embedded=embedded, max_length=shortest - 1) == (
         f"data.args.max_length: must be at least {shortest}, the length of the shortest string"
         if embedded
-        else "data.args.max_length: Input should be greater than or equal to 5"
+        else "data.args.max_length: must be greater than or equal to 5, got 4"
     )
 
 

@@ -163,7 +163,9 @@ def test_data_that_does_not_fit_the_inputs(tmp_path: Path) -> None:
 
 
 def test_unknown_data_argument(tmp_path: Path) -> None:
-    with pytest.raises(zoo.SpecError, match=r"data.args.lenght: unknown argument; valid: samples"):
+    with pytest.raises(
+        zoo.SpecError, match=r"data.args.lenght: unknown key 'lenght'; did you mean 'length'\?"
+    ):
         train(TINY, ["data.args.lenght=12"], runs=tmp_path, verbose=0)
     assert list(tmp_path.iterdir()) == [], "a data mistake must not leave a run directory"
 

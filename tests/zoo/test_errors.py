@@ -291,3 +291,34 @@ def test_control_character(tmp_path: Path) -> None:
         f"{path}:2:10: invalid YAML: character U+0007 is not allowed (special characters are "
         "not allowed)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            "    lenght: 10",
+            ["{f}:15:5: data.args.lenght: unknown key 'lenght'; did you mean 'length'?"],
+        ),
+        (
+            "    speed: 10",
+            ["{f}:15:5: data.args.speed: unknown key 'speed'; valid keys here: samples, length"],
+        ),
+        (
+            "    samples: many\n    length: 1",
+            [
+                "{f}:15:5: data.args.samples: must be a valid integer, got 'many'",
+                "{f}:16:5: data.args.length: must be greater than or equal to 2, got 1",
+            ],
+        ),
+        ("    length: 10", []),  # a control: a valid argument
+    ],
+)
+def test_data_argument_errors_are_found_by_validate(
+    tmp_path: Path, args: str, expected: list[str]
+) -> None:
+    """A source's own arguments are checked with the spec, so `zoo validate` catches a
+    misspelt one and says where, rather than `zoo train` only, without a position."""
+    data = "data:\n  source: adding\n  args:\n" + args + "\n"
+    path = write(tmp_path, VALID + data)
+    assert [str(p) for p in zoo.validate(path)] == [e.format(f=path) for e in expected]

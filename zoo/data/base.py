@@ -168,18 +168,14 @@ def data_seed(spec: Any) -> int:
 
 
 def parse_args(source: DataSource, args: dict[str, Any]) -> SourceArgs:
-    import pydantic
+    """The source's typed arguments. A spec read from a file had them checked, with
+    their positions, when it was validated; this covers a spec built in Python."""
+    from zoo.spec.validate import argument_problems
 
-    try:
-        return source.Args.model_validate(args)
-    except pydantic.ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        key = ".".join(str(p) for p in ("data", "args", *first["loc"]))
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            valid = ", ".join(source.Args.model_fields)
-            message = f"unknown argument; valid: {valid}"
-        raise SpecError.single(message, key) from None
+    problems = argument_problems(source.Args, args)
+    if problems:
+        raise SpecError(problems)
+    return source.Args.model_validate(args)
 
 
 def check_fits(dataset: Dataset, spec: Any, name: str) -> None:

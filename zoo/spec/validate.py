@@ -25,6 +25,7 @@ def validate_document(document: Document) -> Spec:
         Problem(message, dotted(path), document.location(path))
         for path, message in check_rules(spec)
     ]
+    problems += _data_argument_problems(spec, document)
     if not problems and spec.tune is not None:
         problems = check_candidates(spec, document, validate_document)
     if problems:
@@ -32,22 +33,59 @@ def validate_document(document: Document) -> Spec:
     return spec
 
 
-def _problem(error: dict[str, Any], document: Document) -> Problem:
-    path: KeyPath = tuple(error["loc"])
+def argument_problems(
+    arguments: type[BaseModel], values: dict[str, Any], document: Document | None = None
+) -> list[Problem]:
+    """A data source's ``data.args`` against its typed arguments: every problem, located
+    in ``document`` where there is one (a spec built in Python has none)."""
+    try:
+        arguments.model_validate(values)
+    except pydantic.ValidationError as error:
+        prefix: KeyPath = ("data", "args")
+        return [
+            _problem(e, document, prefix, known=list(arguments.model_fields))
+            for e in error.errors(include_url=False)
+        ]
+    return []
+
+
+def _data_argument_problems(spec: Spec, document: Document) -> list[Problem]:
+    # Checked here, not only when the data loads, so that `zoo validate` catches a
+    # misspelt argument as `zoo train` would, and says where it is.
+    if spec.data is None:
+        return []
+    from zoo.registry import DATASETS  # the sources' modules need no TensorFlow
+
+    return argument_problems(DATASETS[spec.data.source].load().Args, spec.data.args, document)
+
+
+def _problem(
+    error: dict[str, Any],
+    document: Document | None,
+    prefix: KeyPath = (),
+    known: list[str] | None = None,
+) -> Problem:
+    """A pydantic error as a Problem. ``prefix`` is where the validated model sits in
+    the spec; ``known``, its keys where the schema of Spec does not list them."""
+    path: KeyPath = prefix + tuple(error["loc"])
+
+    def where(at: KeyPath) -> Any:
+        return document.location(at) if document is not None else None
+
     kind, value = error["type"], error.get("input")
     if kind == "missing":
-        return Problem("required key is missing", dotted(path), document.location(path[:-1]))
+        return Problem("required key is missing", dotted(path), where(path[:-1]))
     if kind == "extra_forbidden":
-        return Problem(_unknown_key(path), dotted(path), document.location(path))
+        return Problem(_unknown_key(path, known), dotted(path), where(path))
     message = error["msg"].removeprefix("Value error, ")
     if message.startswith("Input should be "):
         message = "must be " + message.removeprefix("Input should be ")
         message += f", got {_show(value)}"
-    return Problem(message, dotted(path), document.location(path))
+    return Problem(message, dotted(path), where(path))
 
 
-def _unknown_key(path: KeyPath) -> str:
-    known = _fields_at(path[:-1])
+def _unknown_key(path: KeyPath, known: list[str] | None = None) -> str:
+    known = known if known is not None else _fields_at(path[:-1])
     message = f"unknown key {path[-1]!r}"
     close = difflib.get_close_matches(str(path[-1]), known, n=1, cutoff=0.6)
     if close:
