@@ -87,3 +87,48 @@ def test_resume_needs_a_run_directory(tmp_path: Path) -> None:
 
     with pytest.raises(UserError, match="not a run directory"):
         train(resume=tmp_path, verbose=0)
+
+
+@pytest.mark.slow
+def test_early_stopping_keeps_its_patience_across_a_resume(tmp_path: Path) -> None:
+    """With min_delta 100 only the first epoch counts as an improvement, so patience 1
+    stops an uninterrupted run after epoch 2. A run stopped after epoch 1 and resumed
+    must stop there too, not count its patience from zero again (epoch 3)."""
+    early = {"name": "early_stopping", "args": {"patience": 1, "min_delta": 100.0}}
+    spec = {
+        **SPEC,
+        "data": {"source": "adding", "args": {"samples": 40, "length": 10}},
+        "train": {"epochs": 5, "batch_size": 8, "callbacks": [early]},
+    }
+    uninterrupted = train(spec, runs=tmp_path / "reference", verbose=0)
+    assert uninterrupted.state.epochs_done == 2
+
+    # "Interrupted" after epoch 1: a one-epoch run whose spec then asks for five.
+    first = train({**spec, "train": {**spec["train"], "epochs": 1}}, runs=tmp_path, verbose=0)
+    (first.directory / "spec.yaml").write_text(yaml.safe_dump(spec))
+    resumed = train(resume=first.directory, verbose=0)
+    assert resumed.state.history["epoch"] == [1, 2]
+
+
+def test_replayed_callbacks_continue_without_acting_twice() -> None:
+    import keras
+
+    from zoo.training.callbacks import ResumedCallbacks
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+    early = keras.callbacks.EarlyStopping(patience=3)
+    plateau = keras.callbacks.ReduceLROnPlateau(patience=2, factor=0.5)
+    history = {"epoch": [1, 2, 3, 4], "loss": [1.0] * 4, "val_loss": [1.0, 0.5, 0.6, 0.7]}
+    replay = ResumedCallbacks([early, plateau], history)
+    for callback in (early, plateau, replay):  # as fit's callback list does, in order
+        callback.set_model(model)
+        callback.on_train_begin()
+
+    assert (early.best, early.wait) == (0.5, 2)
+    assert (plateau.best, plateau.wait) == (0.5, 0)  # lowered the rate at epoch 4 and reset
+    # The saved model already carries whatever the interrupted run did to it.
+    assert float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)) == pytest.approx(0.01)
+    assert model.stop_training is False
+    early.on_epoch_end(4, {"val_loss": 0.8})  # the third epoch without improvement
+    assert model.stop_training is True

@@ -1,4 +1,5 @@
-"""The callbacks every training run has: divergence guard and the run recorder."""
+"""The callbacks every training run has: divergence guard, run recorder, and the replay
+that lets a resumed run's own callbacks continue."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import math
 import shutil
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import keras
 
@@ -92,3 +94,43 @@ class RunRecorder(keras.callbacks.Callback):
                 self.state.gradient_norms, self.directory / "gradient_norms.png", self.title
             )
         self.last_drawn = time.monotonic()
+
+
+class ResumedCallbacks(keras.callbacks.Callback):
+    """On a resumed run, brings the spec's callbacks (early stopping, plateau-lowered
+    learning rate) to where the interrupted run left them.
+
+    Keras resets those callbacks when ``fit`` begins, so without this a resumed run
+    would count early stopping's patience from zero again and train longer than the
+    run it continues. Put last in the callback list, this replays the recorded epochs
+    through each callback right after that reset. During the replay the callbacks see
+    a stand-in for the model: the saved model already has whatever they did to it (a
+    lowered learning rate), and doing it again would be doing it twice."""
+
+    def __init__(self, callbacks: list, history: dict[str, list[float]]) -> None:
+        super().__init__()
+        self.callbacks, self.history = callbacks, history
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        epochs = len(self.history.get("epoch", []))
+        stand_in = _StandInModel(self.model)
+        for callback in self.callbacks:
+            callback.set_model(stand_in)
+            for epoch in range(epochs):
+                logged = {k: v[epoch] for k, v in self.history.items() if k != "epoch"}
+                callback.on_epoch_end(epoch, logged)
+            callback.set_model(self.model)
+        # The interrupted run had run out of patience just before it was stopped.
+        self.model.stop_training = stand_in.stop_training
+
+
+class _StandInModel:
+    """What early stopping and ReduceLROnPlateau touch of a model, detached from it.
+    Weights read during the replay are the resumed model's (those of the last epoch):
+    the weights of an earlier best epoch were not kept in memory by the run."""
+
+    def __init__(self, model: keras.Model) -> None:
+        self.stop_training = False
+        self.get_weights = model.get_weights
+        rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+        self.optimizer = SimpleNamespace(learning_rate=rate)

@@ -22,7 +22,7 @@ from zoo.saving import load_model
 from zoo.spec import Overrides, SpecSource, to_yaml
 from zoo.spec.schema import Spec, Train
 from zoo.training import pipeline, plots
-from zoo.training.callbacks import DivergenceGuard, RunRecorder
+from zoo.training.callbacks import DivergenceGuard, ResumedCallbacks, RunRecorder
 from zoo.training.gradients import GradientNormLogger, GradientNormProbe
 from zoo.training.memory import releases_memory
 from zoo.training.records import LAST, STATE, RunState, write_gradient_csv
@@ -110,7 +110,10 @@ def train(
     step = state.gradient_norms[-1][0] if state.gradient_norms else 0
     gradients = GradientNormLogger(GradientNormProbe(model.optimizer), first_step=step)
     recorder = RunRecorder(directory, state, monitor, guard, gradients, spec.name)
-    callbacks = [guard, gradients, recorder, *_spec_callbacks(settings, directory)]
+    own = spec_callbacks(settings)
+    callbacks = [guard, gradients, recorder, *own, _tensorboard(directory)]
+    if state.epochs_done:
+        callbacks.append(ResumedCallbacks(own, state.history))  # last: after Keras resets them
     if state.epochs_done < settings.epochs:
         fit(model, spec, splits, callbacks, verbose, state.epochs_done)
     if guard.diverged_at is not None:
@@ -207,10 +210,8 @@ def spec_callbacks(settings: Train) -> list:
     return [CALLBACKS[c.name].load()(**c.args) for c in settings.callbacks]
 
 
-def _spec_callbacks(settings: Train, directory: Path) -> list:
-    callbacks = spec_callbacks(settings)
-    callbacks.append(keras.callbacks.TensorBoard(directory / "tensorboard", profile_batch=0))
-    return callbacks
+def _tensorboard(directory: Path) -> Any:
+    return keras.callbacks.TensorBoard(directory / "tensorboard", profile_batch=0)
 
 
 def _new_run_directory(runs: Path, name: str) -> Path:
