@@ -54,6 +54,36 @@ def test_extends_deep_merges_relative_to_the_spec(tmp_path: Path) -> None:
     assert spec.compile.optimizer.learning_rate == 0.5
 
 
+def test_naming_another_source_or_optimizer_drops_the_base_arguments(tmp_path: Path) -> None:
+    """Arguments belong to the thing named: a child that switches the data source or
+    the optimizer starts their args afresh, while one that keeps them merges."""
+    base = BASE.replace(
+        "  optimizer: {name: adam, learning_rate: 0.01}\n",
+        "  optimizer: {name: sgd, args: {momentum: 0.9}}\n"
+        "data:\n  source: adding\n  args: {samples: 100, length: 10}\n",
+    )
+    write(tmp_path, "base.yaml", base)
+    switched = write(
+        tmp_path,
+        "switched.yaml",
+        """\
+        extends: base.yaml
+        compile:
+          optimizer: {name: adam}
+        data:
+          source: sine
+          args: {series_length: 200}
+        """,
+    )
+    spec = zoo.load_spec(switched)
+    assert (spec.compile.optimizer.name, spec.compile.optimizer.args) == ("adam", {})
+    assert (spec.data.source, spec.data.args) == ("sine", {"series_length": 200})
+    kept = write(tmp_path, "kept.yaml", "extends: base.yaml\ndata: {args: {samples: 20}}\n")
+    spec = zoo.load_spec(kept)
+    assert spec.data.args == {"samples": 20, "length": 10}
+    assert spec.compile.optimizer.args == {"momentum": 0.9}
+
+
 def test_errors_point_into_the_file_that_wrote_the_value(tmp_path: Path) -> None:
     base = write(tmp_path, "base.yaml", BASE.replace("dropout: 0.1", "dropout: 2"))
     child = write(tmp_path, "child.yaml", "extends: base.yaml\nname: child\n")

@@ -42,9 +42,19 @@ def load_document(path: Path, _chain: tuple[Path, ...] = ()) -> Document:
     )
 
 
+# Keys that name what a section's ``args`` are for (data.source, compile.optimizer.name).
+NAMING_KEYS = ("source", "name")
+
+
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; anything else in ``override`` replaces the base."""
+    """Mappings merge key by key; anything else in ``override`` replaces the base.
+
+    Where ``override`` names something else (another data source, another optimizer),
+    the base's ``args`` are dropped rather than merged: they are the arguments of the
+    thing no longer named, and would be unknown to the new one."""
     merged = copy.deepcopy(dict(base))
+    if any(key in override and override[key] != merged.get(key) for key in NAMING_KEYS):
+        merged.pop("args", None)
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = deep_merge(merged[key], value)
