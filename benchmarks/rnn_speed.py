@@ -42,16 +42,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+try:
+    # Before TensorFlow: torch's compiler stack (torch._dynamo, which torch.optim loads
+    # lazily) brings in triton, whose native library crashes the process when it loads
+    # after TensorFlow's. Loaded first, the two coexist.
+    import torch
+    import torch._dynamo
+except ImportError:
+    torch = None
+
 import keras
 import numpy as np
 import tensorflow as tf
 
 import custom_layers
-
-try:
-    import torch
-except ImportError:
-    torch = None
 
 # Every model traces its own step functions once; TensorFlow's retracing detector counts
 # those traces across models and would warn about "excessive retracing" that is not there.

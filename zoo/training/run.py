@@ -112,7 +112,7 @@ def train(
     recorder = RunRecorder(directory, state, monitor, guard, gradients, spec.name)
     own = spec_callbacks(settings)
     callbacks = [guard, gradients, recorder, *own, _tensorboard(directory)]
-    if state.epochs_done:
+    if state.epochs_done and own:
         callbacks.append(ResumedCallbacks(own, state.history))  # last: after Keras resets them
     if state.epochs_done < settings.epochs:
         fit(model, spec, splits, callbacks, verbose, state.epochs_done)
