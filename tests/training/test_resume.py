@@ -112,13 +112,14 @@ def test_replayed_callbacks_continue_without_acting_twice() -> None:
     import keras
 
     from zoo.training.callbacks import ResumedCallbacks
+    from zoo.training.records import RunState
 
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
     early = keras.callbacks.EarlyStopping(patience=3)
     plateau = keras.callbacks.ReduceLROnPlateau(patience=2, factor=0.5)
     history = {"epoch": [1, 2, 3, 4], "loss": [1.0] * 4, "val_loss": [1.0, 0.5, 0.6, 0.7]}
-    replay = ResumedCallbacks([early, plateau], history)
+    replay = ResumedCallbacks([early, plateau], RunState("", 4, history=history))
     for callback in (early, plateau, replay):  # as fit's callback list does, in order
         callback.set_model(model)
         callback.on_train_begin()
@@ -130,3 +131,37 @@ def test_replayed_callbacks_continue_without_acting_twice() -> None:
     assert model.stop_training is False
     early.on_epoch_end(4, {"val_loss": 0.8})  # the third epoch without improvement
     assert model.stop_training is True
+
+
+def test_restore_best_weights_gets_the_best_epochs_weights_back() -> None:
+    """The best epoch's weights live in best.keras, not in memory: early stopping's
+    restore_best_weights gets them from there when its best is the run's best."""
+    import keras
+
+    from zoo.training.callbacks import ResumedCallbacks
+    from zoo.training.records import RunState
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    best = [w + 1.0 for w in model.get_weights()]  # stands in for best.keras's weights
+    fetched = []
+
+    def best_weights() -> list:
+        fetched.append(True)
+        return best
+
+    def replayed(val_loss: list[float], best_epoch: int) -> keras.callbacks.EarlyStopping:
+        early = keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)
+        history = {"epoch": list(range(1, len(val_loss) + 1)), "val_loss": val_loss}
+        state = RunState("", len(val_loss), best_epoch=best_epoch, history=history)
+        for callback in (early, ResumedCallbacks([early], state, best_weights)):
+            callback.set_model(model)
+            callback.on_train_begin()
+        return early
+
+    early = replayed([1.0, 0.5, 0.6], best_epoch=2)
+    assert early.best_epoch == 1 and early.best_weights is best
+    fetched.clear()
+    early = replayed([1.0, 0.6, 0.5], best_epoch=3)  # the best is the resumed model itself
+    assert not fetched and early.best_epoch == 2
+    assert all((a == b).all() for a, b in zip(early.best_weights, model.get_weights(), strict=True))

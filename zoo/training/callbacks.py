@@ -6,8 +6,10 @@ from __future__ import annotations
 import math
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import keras
 
@@ -105,29 +107,49 @@ class ResumedCallbacks(keras.callbacks.Callback):
     run it continues. Put last in the callback list, this replays the recorded epochs
     through each callback right after that reset. During the replay the callbacks see
     a stand-in for the model: the saved model already has whatever they did to it (a
-    lowered learning rate), and doing it again would be doing it twice."""
+    lowered learning rate), and doing it again would be doing it twice.
 
-    def __init__(self, callbacks: list, history: dict[str, list[float]]) -> None:
+    Early stopping with ``restore_best_weights`` gets the weights of its best epoch
+    from ``best_weights()`` (best.keras) when that epoch is the run's best, which it
+    is unless the two watch different metrics or early stopping's ``min_delta`` skipped
+    an improvement; otherwise it keeps the resumed model's weights."""
+
+    def __init__(
+        self,
+        callbacks: list,
+        state: RunState,
+        best_weights: Callable[[], list] | None = None,
+    ) -> None:
         super().__init__()
-        self.callbacks, self.history = callbacks, history
+        self.callbacks, self.state, self.best_weights = callbacks, state, best_weights
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        epochs = len(self.history.get("epoch", []))
+        history = self.state.history
+        epochs = len(history.get("epoch", []))
         stand_in = _StandInModel(self.model)
         for callback in self.callbacks:
             callback.set_model(stand_in)
             for epoch in range(epochs):
-                logged = {k: v[epoch] for k, v in self.history.items() if k != "epoch"}
+                logged = {k: v[epoch] for k, v in history.items() if k != "epoch"}
                 callback.on_epoch_end(epoch, logged)
             callback.set_model(self.model)
+            if self._keeps_an_earlier_best(callback, epochs):
+                callback.best_weights = self.best_weights()
         # The interrupted run had run out of patience just before it was stopped.
         self.model.stop_training = stand_in.stop_training
+
+    def _keeps_an_earlier_best(self, callback: Any, epochs: int) -> bool:
+        if not getattr(callback, "restore_best_weights", False) or self.best_weights is None:
+            return False
+        best = getattr(callback, "best_epoch", None)  # 0-based, as Keras counts
+        # The last epoch's weights are the resumed model's own: nothing to fetch.
+        return best is not None and best + 1 < epochs and best + 1 == self.state.best_epoch
 
 
 class _StandInModel:
     """What early stopping and ReduceLROnPlateau touch of a model, detached from it.
-    Weights read during the replay are the resumed model's (those of the last epoch):
-    the weights of an earlier best epoch were not kept in memory by the run."""
+    Weights read during the replay are the resumed model's (those of the last epoch);
+    ResumedCallbacks fetches an earlier best epoch's from best.keras afterwards."""
 
     def __init__(self, model: keras.Model) -> None:
         self.stop_training = False

@@ -113,7 +113,10 @@ def train(
     own = spec_callbacks(settings)
     callbacks = [guard, gradients, recorder, *own, _tensorboard(directory)]
     if state.epochs_done and own:
-        callbacks.append(ResumedCallbacks(own, state.history))  # last: after Keras resets them
+        best = directory / "best.keras"
+        callbacks.append(  # last: after Keras has reset them
+            ResumedCallbacks(own, state, lambda: load_model(best, unsafe=unsafe).get_weights())
+        )
     if state.epochs_done < settings.epochs:
         fit(model, spec, splits, callbacks, verbose, state.epochs_done)
     if guard.diverged_at is not None:
