@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 from experiment import Trained, arguments, train, write_table
 
+from zoo.data.tokens import markers
+
 SPECS = ("seq2seq_reversal", "seq2seq_reversal_plain")
 QUICK = {"data.args.samples": 512, "train.epochs": 1}
 
@@ -54,7 +56,7 @@ def decoded_right(trained: Trained) -> np.ndarray:
 
     test, spec = trained.test_split(), trained.run.spec
     vocabulary = test.vocabulary
-    start, end = vocabulary.index("<start>"), vocabulary.index("<end>")
+    start, end = markers(vocabulary)
     inference = seq2seq_inference(trained.model(), spec)
     decoded = greedy_decode(inference, test.x[0], start, end, spec.outputs.length)
     targets = test.y[:, :-1]  # the symbols, without the final end token

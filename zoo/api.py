@@ -30,7 +30,7 @@ def build(source: SpecSource, overrides: Overrides = None) -> Any:
 
 def validate(source: SpecSource, overrides: Overrides = None) -> list[Problem]:
     """Every problem with a spec (schema, rules, names Keras does not know); [] if valid."""
-    from zoo.builder.keras_names import unknown_names
+    from zoo.spec.keras_names import unknown_names
 
     try:
         spec, document = load_with_document(source, overrides)
@@ -47,7 +47,7 @@ def validate(source: SpecSource, overrides: Overrides = None) -> list[Problem]:
 
 def _unknown_searched_names(spec: Spec, document: Document) -> list[Problem]:
     """Names Keras does not know among the values a sweep may try, at each value."""
-    from zoo.builder.keras_names import unknown_names
+    from zoo.spec.keras_names import unknown_names
     from zoo.spec.space import single_specs
 
     found = {}

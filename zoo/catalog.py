@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from zoo.errors import SpecError, UserError
 from zoo.spec import resolve
+from zoo.spec.shipped import specs_folder
 
 
 @dataclass(frozen=True)
@@ -15,10 +15,6 @@ class CatalogEntry:
     name: str  # the file name without .yaml
     path: Path
     summary: str
-
-
-def specs_folder() -> Path:
-    return Path(str(resources.files("zoo.specs")))
 
 
 def shipped_specs(folder: Path | None = None) -> list[CatalogEntry]:

@@ -17,6 +17,8 @@ from pathlib import Path
 from zoo._quiet import import_keras_quietly
 from zoo.errors import SpecError, UserError
 
+SPEC_HELP = "a spec file, or a shipped spec by name (zoo list), e.g. hello"
+
 EXIT_USER_ERROR = 2
 EXIT_DIVERGED = 3  # training stopped on a NaN/inf loss; the last good model is kept
 
@@ -24,13 +26,13 @@ DESCRIPTION = """\
 Build recurrent Keras models (vanilla RNN, LSTM, GRU) from declarative YAML specs.
 
 examples:
-  zoo list                                   the shipped specs
-  zoo show specs/hello.yaml                  the resolved spec, every default filled in
+  zoo list                                   the shipped specs (each usable by name)
+  zoo show hello                             the resolved spec, every default filled in
   zoo validate specs/*.yaml                  check specs; one line per problem
-  zoo build specs/hello.yaml                 build, print the summary, save hello.keras
+  zoo build hello                            build, print the summary, save hello.keras
   zoo build specs/adding_lstm.yaml --set model.units=128 --set cell=gru -o gru.keras
   zoo inspect hello.keras                    the spec a saved model was built from
-  zoo train specs/hello.yaml                 train into runs/hello-TIME/ (plots, models, history)
+  zoo train hello                            train into runs/hello-TIME/ (plots, models, history)
   zoo train --resume runs/hello-TIME         continue an interrupted run
   zoo evaluate runs/hello-TIME               test-split metrics beside a trivial baseline
   zoo generate runs/hello-TIME --prime hel --length 1 --temperature 0
@@ -89,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     sub = command("build", _build, "build a compiled model from a spec and save it")
-    sub.add_argument("spec", type=Path, help="the spec file (YAML)")
+    sub.add_argument("spec", type=Path, help=SPEC_HELP)
     sub.add_argument("-o", "--output", type=Path, help="where to save (default: NAME.keras)")
     sub.add_argument(
         "--plot", type=Path, metavar="PNG", help="also draw the model (needs Graphviz)"
@@ -97,11 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     overrides(sub)
 
     sub = command("validate", _validate, "check specs; exit 0 if all are valid, 2 otherwise")
-    sub.add_argument("specs", type=Path, nargs="+", metavar="SPEC")
+    sub.add_argument("specs", type=Path, nargs="+", metavar="SPEC", help=SPEC_HELP)
     overrides(sub)
 
     sub = command("show", _show, "print the resolved spec (extends merged, defaults filled)")
-    sub.add_argument("spec", type=Path)
+    sub.add_argument("spec", type=Path, help=SPEC_HELP)
     overrides(sub)
 
     sub = command("list", _list, "list the shipped specs, one line each")
@@ -135,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         "train a spec's model on its data into a run directory (runs/NAME-TIME/): "
         "best.keras, last.keras, history.csv/.png, gradient_norms.csv/.png, tensorboard/",
     )
-    sub.add_argument("spec", type=Path, nargs="?", help="the spec (omit with --resume)")
+    sub.add_argument("spec", type=Path, nargs="?", help=SPEC_HELP + " (omit with --resume)")
     sub.add_argument("--runs", type=Path, default=Path("runs"), help="parent of new run folders")
     sub.add_argument(
         "--resume",
@@ -187,7 +189,7 @@ def _parser() -> argparse.ArgumentParser:
         "a results table, trials.csv/.png and best.yaml, the best trial as a spec to zoo train. "
         "Running the same command again resumes an interrupted sweep",
     )
-    sub.add_argument("spec", type=Path, help="a spec with a tune section")
+    sub.add_argument("spec", type=Path, help="a spec with a tune section, or a shipped one's name")
     sub.add_argument("--dir", type=Path, help="the sweep folder (default runs/NAME-tune)")
     sub.add_argument("--overwrite", action="store_true", help="start afresh, discarding trials")
     sub.add_argument(
@@ -250,7 +252,7 @@ def _plot(model, path: Path) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    import zoo  # Keras loads only for a name missing from zoo/builder/keras_catalog.py
+    import zoo  # Keras loads only for a name missing from zoo/spec/keras_catalog.py
 
     failed = False
     for path in args.specs:
@@ -377,6 +379,7 @@ def _diagnose(args: argparse.Namespace) -> None:
     from zoo.api import load_spec
     from zoo.inference import resolve_model_path
     from zoo.saving import load_model
+    from zoo.spec.shipped import spec_folder
     from zoo.training.diagnose import plot_profiles, profile
     from zoo.training.records import RunState
 
@@ -389,7 +392,7 @@ def _diagnose(args: argparse.Namespace) -> None:
             item = profile(model.zoo_spec, folder, args.batch, model, f"{target.name} (trained)")
         else:
             spec = load_spec(target, args.overrides)
-            item = profile(spec, target.resolve().parent, args.batch, name=f"{spec.name} (initial)")
+            item = profile(spec, spec_folder(target), args.batch, name=f"{spec.name} (initial)")
         first, last = item.norms[0], item.norms[-1]
         print(f"{item.name}: mean ‖∂L/∂s_t‖ at t=1 {first:.3g}, at t={len(item.norms)} {last:.3g}")
         profiles.append(item)

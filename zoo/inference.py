@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from zoo.data.tokens import markers
 from zoo.errors import UserError
 from zoo.spec import Overrides
 
@@ -134,13 +135,13 @@ def _translate(model: Any, spec: Any, text: str, beam: int) -> str:
     source = np.zeros((1, length), dtype="int32")
     source[0, : len(ids)] = ids
     inference = seq2seq_inference(model, spec)
-    start, end = target_vocabulary.index("<start>"), target_vocabulary.index("<end>")
+    start, end = markers(target_vocabulary)
     max_length = spec.outputs.length or 2 * length
     if beam > 1:
         tokens = beam_decode(inference, source, start, end, max_length, beam)
     else:
         tokens = greedy_decode(inference, source, start, end, max_length)[0]
-    return _decode(tokens, target_vocabulary)
+    return _decode(tokens, target_vocabulary, special=(start, end))
 
 
 def _vocabulary(vocabulary: list[str] | None, where: Path | str) -> list[str]:
@@ -157,13 +158,10 @@ def _encode(text: str, vocabulary: list[str], flag: str) -> list[int]:
     return [ids[c] for c in text]
 
 
-def _decode(tokens: list[int], vocabulary: list[str]) -> str:
-    """Token ids -> text, without padding and the <start>/<end> markers."""
-    return "".join(
-        vocabulary[t]
-        for t in tokens
-        if 0 < t < len(vocabulary) and not vocabulary[t].startswith("<")
-    )
+def _decode(tokens: list[int], vocabulary: list[str], special: tuple[int, ...] = ()) -> str:
+    """Token ids -> text, without padding and the ``special`` ids (a seq2seq target's
+    start and end markers)."""
+    return "".join(vocabulary[t] for t in tokens if 0 < t < len(vocabulary) and t not in special)
 
 
 def _spec_of(model: Any, path: Path) -> Any:

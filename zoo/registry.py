@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,15 @@ class Entry:
         return loaded
 
 
-class Registry(Mapping[str, Entry]):
-    def __init__(self, kind: str, entries: dict[str, Entry]) -> None:
+E = TypeVar("E", bound="Entry")
+
+
+class Registry(Mapping[str, E]):
+    def __init__(self, kind: str, entries: dict[str, E]) -> None:
         self.kind = kind
         self._entries = entries
 
-    def __getitem__(self, name: str) -> Entry:
+    def __getitem__(self, name: str) -> E:
         return self._entries[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -47,32 +50,74 @@ class Registry(Mapping[str, Entry]):
         return name
 
 
+@dataclass(frozen=True)
+class Architecture(Entry):
+    """An architecture's build function and its traits. Rules, data checks, the head
+    and inference ask these traits, never a list of architecture names, so a new
+    architecture is its module and this entry."""
+
+    reads: Literal["vector", "sequence", "tokens"] = "sequence"  # tokens: vocab_size only
+    recurrent: bool = True  # has a cell (one_to_one is a dense stack)
+    # token outputs: a softmax over the vocabulary of inputs (a language model) or of
+    # outputs (an encoder-decoder, whose decoder embeds the target tokens)
+    vocabulary: Literal["inputs", "outputs"] | None = None
+    # output steps: none (one output), one per input step, or outputs.length of them
+    steps: Literal["aligned", "generated"] | None = None
+    needs_output_length: bool = False
+    causal: bool = False  # output t may not see input t+1 (so no bidirectional layers)
+
+    @property
+    def takes_sequences(self) -> bool:
+        return self.reads != "vector"
+
+    @property
+    def emits_tokens(self) -> bool:
+        return self.vocabulary is not None
+
+    @property
+    def encoder_decoder(self) -> bool:
+        return self.vocabulary == "outputs"
+
+
 ARCHITECTURES = Registry(
     "architecture",
     {
-        "one_to_one": Entry(
+        "one_to_one": Architecture(
             "dense baseline: a vector in, a vector out (no recurrence)",
             "zoo.builder.architectures:one_to_one",
+            reads="vector",
+            recurrent=False,
         ),
-        "one_to_many": Entry(
+        "one_to_many": Architecture(
             "a vector in, a sequence out (generation from a seed vector)",
             "zoo.builder.architectures:one_to_many",
+            reads="vector",
+            steps="generated",
+            needs_output_length=True,
         ),
-        "many_to_one": Entry(
+        "many_to_one": Architecture(
             "a sequence in, one vector out (sequence classification or regression)",
             "zoo.builder.architectures:many_to_one",
         ),
-        "many_to_many": Entry(
+        "many_to_many": Architecture(
             "a sequence in, an aligned sequence out (tagging, per-step prediction)",
             "zoo.builder.architectures:many_to_many",
+            steps="aligned",
         ),
-        "seq2seq": Entry(
+        "seq2seq": Architecture(
             "encoder-decoder: input and output sequences of different lengths",
             "zoo.builder.architectures:seq2seq",
+            vocabulary="outputs",
+            steps="generated",
+            causal=True,
         ),
-        "language_model": Entry(
+        "language_model": Architecture(
             "next-token prediction over characters or words",
             "zoo.builder.architectures:language_model",
+            reads="tokens",
+            vocabulary="inputs",
+            steps="aligned",
+            causal=True,
         ),
     },
 )

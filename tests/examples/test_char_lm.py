@@ -24,10 +24,12 @@ def test_hello_and_a_users_text(example, tmp_path: Path) -> None:
     assert lstm[:2] == ["`char_lstm`", "corpus.txt"]
     bits = float(lstm[2].removeprefix("test ").removesuffix(" bits per character"))
     assert bits > 0
-    # the baseline is the corpus's own unigram entropy, in bits
+    # the baseline predicts each character by its frequency in the corpus, scored on the
+    # test split: near the corpus's own unigram entropy, as the text repeats itself
     counts = Counter(text.read_text(encoding="utf-8"))
     total = sum(counts.values())
     entropy = -sum(n / total * math.log2(n / total) for n in counts.values())
-    assert lstm[3] == f"{entropy:.2f} bits per character"
+    baseline = float(lstm[3].removesuffix(" bits per character"))
+    assert baseline == pytest.approx(entropy, abs=0.05)
     assert "A sample (temperature 0.7):" in (out / "char_lm.md").read_text()
     assert (out / "char_lm.png").stat().st_size > 1000

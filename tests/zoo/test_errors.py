@@ -201,7 +201,16 @@ def test_unknown_optimizer_lists_valid_names(tmp_path: Path) -> None:
 
 def test_bad_optimizer_argument(tmp_path: Path) -> None:
     path = write(tmp_path, VALID + "compile:\n  optimizer: {name: sgd, args: {momentun: 0.9}}\n")
-    with pytest.raises(SpecError, match=rf"^{path}:13:26: compile.optimizer.args: sgd: .*momentun"):
+    assert problems(path) == [
+        f"{path}:13:33: compile.optimizer.args.momentun: unknown key 'momentun'; "
+        "did you mean 'momentum'?"
+    ]
+
+
+def test_bad_optimizer_argument_value(tmp_path: Path) -> None:
+    """A value only Keras can judge is reported at the optimizer's args when it builds."""
+    path = write(tmp_path, VALID + "compile:\n  optimizer: {name: sgd, args: {momentum: 2.0}}\n")
+    with pytest.raises(SpecError, match=rf"^{path}:13:26: compile.optimizer.args: sgd: .*momentum"):
         zoo.build(path)
 
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from zoo.builder.keras_catalog import KNOWN
-from zoo.builder.keras_names import CLASS_KINDS, _class_module, catalog, keras_class
+from zoo.spec.keras_catalog import KNOWN, PARAMETERS
+from zoo.spec.keras_names import CLASS_KINDS, _class_module, catalog, keras_class, parameters
 
 
 @pytest.mark.parametrize("kind", sorted(KNOWN))
@@ -60,3 +60,13 @@ def test_a_name_outside_the_catalog_is_asked_of_keras(tmp_path) -> None:
     problems, imported = validate_in_a_fresh_process(str(spec))
     assert "Keras has no activation named 'not_an_activation'" in problems
     assert imported == "True"
+
+
+def test_every_listed_parameter_is_one_keras_takes() -> None:
+    """Arguments are checked against the catalog's parameters without Keras; each must
+    be a parameter of the class Keras has now, required exactly where Keras requires it."""
+    actual = parameters()
+    for kind, classes in PARAMETERS.items():
+        assert classes, kind
+        for name, listed in classes.items():
+            assert listed.items() <= actual[kind][name].items(), (kind, name)

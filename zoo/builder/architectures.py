@@ -12,6 +12,7 @@ import keras
 
 from zoo.builder.stack import LayerSource, new_layers, recurrent_stack, widths
 from zoo.registry import ATTENTIONS
+from zoo.spec.derived import output_activation, output_width
 from zoo.spec.schema import Embedding, Spec
 
 
@@ -39,10 +40,9 @@ def spec_input(spec: Spec) -> tuple[keras.KerasTensor, Any]:
     return sequence_input(i.length, i.features, i.vocab_size, i.embedding, "inputs")
 
 
-def head(x: Any, spec: Spec, vocab_size: int | None = None, make: LayerSource = new_layers) -> Any:
+def head(x: Any, spec: Spec, make: LayerSource = new_layers) -> Any:
     """The output Dense layer; Keras applies it per step to a sequence."""
-    units = spec.outputs.units or vocab_size
-    activation = spec.outputs.activation or ("softmax" if vocab_size else "linear")
+    units, activation = output_width(spec), output_activation(spec)
     return make(keras.layers.Dense, "head", units=units, activation=activation)(x)
 
 
@@ -94,7 +94,7 @@ def language_model(spec: Spec) -> keras.Model:
     """Tokens in, a distribution over the next token at every step out."""
     inputs, x = spec_input(spec)
     x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
-    return keras.Model(inputs, head(x, spec, spec.inputs.vocab_size), name=spec.name)
+    return keras.Model(inputs, head(x, spec), name=spec.name)
 
 
 def seq2seq(spec: Spec) -> keras.Model:
@@ -150,4 +150,4 @@ def decode(
         else:
             context = attention([y, encoder_sequence], mask=[None, encoder_mask])
         y = make(keras.layers.Concatenate, "attention_concat")([y, context])
-    return head(y, spec, out.vocab_size, make), decoder.states
+    return head(y, spec, make), decoder.states

@@ -11,8 +11,9 @@ from typing import Any
 
 import keras
 
-from zoo.builder.keras_names import keras_class
 from zoo.errors import SpecError
+from zoo.spec.derived import loss_name
+from zoo.spec.keras_names import keras_class
 from zoo.spec.schema import Spec
 
 
@@ -56,17 +57,3 @@ def schedule(spec: Spec) -> keras.optimizers.schedules.LearningRateSchedule:
         raise SpecError.single(
             f"{section.name}: {error}", "compile.optimizer.schedule.args"
         ) from None
-
-
-def loss_name(spec: Spec) -> str:
-    return spec.compile.loss or default_loss(spec)
-
-
-def default_loss(spec: Spec) -> str:
-    activation = spec.outputs.activation
-    token_outputs = spec.architecture in ("language_model", "seq2seq")
-    if token_outputs or activation == "softmax":
-        return "sparse_categorical_crossentropy"
-    if activation == "sigmoid":
-        return "binary_crossentropy"
-    return "mse"

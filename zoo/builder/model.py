@@ -5,10 +5,10 @@ from __future__ import annotations
 import keras
 
 from zoo.builder.compiling import compile_model
-from zoo.builder.keras_names import unknown_names
 from zoo.errors import Problem, SpecError
 from zoo.registry import ARCHITECTURES
 from zoo.spec.document import dotted
+from zoo.spec.keras_names import unknown_names
 from zoo.spec.schema import Spec
 
 

@@ -9,7 +9,7 @@ spec's inputs, and batching are done here, once, for every source.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from zoo.errors import SpecError
+from zoo.spec.derived import architecture, loss_name, output_steps, output_width
 
 Arrays = np.ndarray | list[np.ndarray]
 
@@ -46,7 +47,8 @@ class Context:
 class Naive:
     """A trivial predictor: its output for every example (aligned with ``Dataset.y``)
     and how that is scored, so each split reports the baseline on its own examples (a
-    series' last years can be easier or harder to forecast than the whole)."""
+    series' last years can be easier or harder to forecast than the whole). Outputs
+    that are not scored, such as padding, are -1 (class ids) or NaN (reals)."""
 
     name: str  # the score's name, e.g. "mse of persistence"
     predictions: np.ndarray
@@ -64,7 +66,29 @@ def mean_squared_error(y: np.ndarray, predictions: np.ndarray) -> float:
 
 
 def accuracy(y: np.ndarray, predictions: np.ndarray) -> float:
-    return float(np.mean(y == predictions))
+    """The share of predicted class ids (those not -1) that are right."""
+    scored = predictions >= 0
+    return float(np.mean(y[scored] == predictions[scored]))
+
+
+def cross_entropy(y: np.ndarray, predictions: np.ndarray) -> float:
+    """Natural-log cross-entropy of a predictor whose ``predictions`` are the
+    probability it gives each target (so ``y`` itself is not needed)."""
+    del y
+    probabilities = predictions[~np.isnan(predictions)].astype("float64")
+    return float(-np.mean(np.log(probabilities)))
+
+
+def binary_cross_entropy(y: np.ndarray, predictions: np.ndarray) -> float:
+    """Of multi-hot targets, each predicted with the probability in ``predictions``."""
+    scored = ~np.isnan(predictions)
+    p, t = predictions[scored].astype("float64"), y[scored].astype("float64")
+    return float(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+
+
+def constant(name: str, y: np.ndarray, value: float) -> Naive:
+    """Predicting ``value`` for every target, scored by mean squared error."""
+    return Naive(name, np.full(y.shape, value, dtype="float32"), mean_squared_error)
 
 
 def commonest_class(y: np.ndarray) -> Naive:
@@ -84,16 +108,15 @@ class Dataset:
     vocabulary: list[str] | None = None
     # series are split in time order (no shuffling), so validation comes after training
     time_ordered: bool = False
-    # what the task's trivial predictor scores (e.g. "mean: mse 0.167"), shown beside results
-    baseline: dict[str, float] = field(default_factory=dict)
     # seq2seq: the source side's token texts, when they differ from ``vocabulary``
     source_vocabulary: list[str] | None = None
-    # a trivial predictor scored on these examples; it sets ``baseline``, per split
+    # the task's trivial predictor, shown beside results scored on the same examples
     naive: Naive | None = None
 
-    def __post_init__(self) -> None:
-        if self.naive is not None:
-            self.baseline = self.naive.scored(self.y)
+    @property
+    def baseline(self) -> dict[str, float]:
+        """What the trivial predictor scores on these examples ({} without one)."""
+        return self.naive.scored(self.y) if self.naive is not None else {}
 
     def __len__(self) -> int:
         return len(self.y)
@@ -170,7 +193,7 @@ def data_seed(spec: Any) -> int:
 def parse_args(source: DataSource, args: dict[str, Any]) -> SourceArgs:
     """The source's typed arguments. A spec read from a file had them checked, with
     their positions, when it was validated; this covers a spec built in Python."""
-    from zoo.spec.validate import argument_problems
+    from zoo.spec.arguments import argument_problems
 
     problems = argument_problems(source.Args, args)
     if problems:
@@ -199,7 +222,7 @@ def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
                 f"{inputs.vocab_size} (ids must be below it)",
                 "inputs.vocab_size",
             )
-    elif spec.architecture in ("one_to_one", "one_to_many"):
+    elif not architecture(spec).takes_sequences:
         expected = [inputs.features]
     else:
         expected = [inputs.length, inputs.features]
@@ -217,18 +240,10 @@ def _check_targets(dataset: Dataset, spec: Any, name: str) -> None:
     """y against the head's output: Keras would broadcast a (batch, 3) target against
     (batch, 1) predictions without a word. A sparse loss takes one class id per output
     step instead of one value per unit."""
-    from zoo.builder.compiling import loss_name
-
     loss = loss_name(spec)
     sparse = "sparse" in loss.lower()
-    steps = {
-        "many_to_many": [spec.inputs.length],
-        "language_model": [spec.inputs.length],
-        "one_to_many": [spec.outputs.length],
-        "seq2seq": [spec.outputs.length],
-    }.get(spec.architecture, [])
-    units = spec.outputs.units or spec.outputs.vocab_size or spec.inputs.vocab_size
-    expected = (steps or [1]) if sparse else [*steps, units]
+    steps = output_steps(spec)
+    expected = (steps or [1]) if sparse else [*steps, output_width(spec)]
     y = dataset.y
     if not _fits(y.shape[1:], expected):
         ids = f" (class ids, for {loss})" if sparse else ""
@@ -265,7 +280,7 @@ def _check_classes(dataset: Dataset, spec: Any, name: str) -> None:
     y = dataset.y
     if not np.issubdtype(y.dtype, np.integer) or not y.size:
         return
-    units = spec.outputs.units or spec.outputs.vocab_size or spec.inputs.vocab_size
+    units = output_width(spec)
     classes = 2 if units == 1 else units  # one sigmoid unit: ids 0 and 1
     if classes is not None and y.max() >= classes:
         raise SpecError.single(

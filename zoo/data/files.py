@@ -16,7 +16,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field
 
-from zoo.data.base import Context, Dataset, DataSource, SourceArgs
+from zoo.data.base import Context, Dataset, DataSource, Naive, SourceArgs, cross_entropy
 from zoo.data.generators import forecast
 from zoo.errors import SpecError
 
@@ -56,14 +56,15 @@ def _text(args: TextArgs, context: Context) -> Dataset:
     stride = args.stride or args.length
     count = (len(tokens) - args.length - 1) // stride + 1
     steps = np.arange(count)[:, None] * stride + np.arange(args.length)
-    frequency = counts / counts.sum()
-    entropy = float(-(frequency * np.log(frequency)).sum())
+    frequency = (counts / counts.sum()).astype("float32")
+    targets = tokens[steps + 1]
+    name = "cross-entropy of predicting character frequencies"
     return Dataset(
         tokens[steps],
-        tokens[steps + 1],
+        targets,
         ["", *map(chr, characters)],
         time_ordered=True,
-        baseline={"cross-entropy of predicting character frequencies": entropy},
+        naive=Naive(name, frequency[targets - 1], cross_entropy),
     )
 
 

@@ -7,7 +7,6 @@ lengths as typed arguments. Token ids keep one convention: 0 is padding, and
 
 from __future__ import annotations
 
-import math
 import string
 from collections.abc import Hashable
 
@@ -20,12 +19,15 @@ from zoo.data.base import (
     DataSource,
     Naive,
     SourceArgs,
+    accuracy,
+    binary_cross_entropy,
     commonest_class,
+    constant,
+    cross_entropy,
     mean_squared_error,
 )
+from zoo.data.tokens import END, START, markers
 from zoo.errors import SpecError
-
-START, END = "<start>", "<end>"
 
 
 class AddingArgs(SourceArgs):
@@ -47,7 +49,7 @@ def _adding(args: AddingArgs, context: Context) -> Dataset:
     markers[np.arange(n), second] = 1.0
     x = np.stack([values, markers], axis=-1).astype("float32")
     y = (values * markers).sum(axis=1, keepdims=True).astype("float32")
-    return Dataset(x, y, baseline={"mse of predicting the mean": float(np.var(y))})
+    return Dataset(x, y, naive=constant("mse of predicting the mean", y, 1.0))
 
 
 adding = DataSource(AddingArgs, _adding)
@@ -80,8 +82,11 @@ def _copy_memory(args: CopyMemoryArgs, context: Context) -> Dataset:
     y = np.full_like(x, blank)
     y[:, -k:] = symbols
     vocabulary = ["", *_symbol_names(args.symbols), "<blank>", "<delimiter>"]
-    memoryless = k * math.log(args.symbols) / (t + 2 * k)
-    return Dataset(x, y, vocabulary, baseline={"memoryless cross-entropy": memoryless})
+    # the memoryless guess is sure of each blank and gives each symbol 1 / symbols
+    memoryless = np.ones(y.shape, dtype="float32")
+    memoryless[:, -k:] = 1 / args.symbols
+    naive = Naive("memoryless cross-entropy", memoryless, cross_entropy)
+    return Dataset(x, y, vocabulary, naive=naive)
 
 
 copy_memory = DataSource(CopyMemoryArgs, _copy_memory)
@@ -186,13 +191,10 @@ def _reber(args: ReberArgs, context: Context) -> Dataset:
             y[i, step] = legal[state]
         i += 1
     frequency = np.clip(y[x > 0].mean(axis=0), 1e-7, 1 - 1e-7)  # Keras's epsilon
-    entropy = -np.mean(frequency * np.log(frequency) + (1 - frequency) * np.log(1 - frequency))
-    return Dataset(
-        x,
-        y,
-        ["", *_REBER_SYMBOLS],
-        baseline={"binary cross-entropy of predicting symbol frequencies": float(entropy)},
-    )
+    predicted = np.full(y.shape, np.nan, dtype="float32")  # padding is not scored
+    predicted[x > 0] = frequency
+    name = "binary cross-entropy of predicting symbol frequencies"
+    return Dataset(x, y, ["", *_REBER_SYMBOLS], naive=Naive(name, predicted, binary_cross_entropy))
 
 
 def _walk(table: Grammar, state: Hashable, rng: np.random.Generator) -> list[tuple[str, Hashable]]:
@@ -377,15 +379,16 @@ def _seq2seq(
     both have the same length. ``vocabulary`` names the target ids and
     ``source_vocabulary`` the source ids. The baseline
     predicts, at each target position, the token most common there."""
-    start = np.full((len(targets), 1), vocabulary.index(START), dtype="int32")
+    start = np.full((len(targets), 1), markers(vocabulary)[0], dtype="int32")
     decoder_inputs = np.concatenate([start, targets[:, :-1]], axis=1)
-    majority = np.mean([np.bincount(column).max() / len(column) for column in targets.T])
+    majority = np.array([np.bincount(column).argmax() for column in targets.T], dtype="int32")
+    name = "accuracy of predicting each position's majority token"
     return Dataset(
         [source, decoder_inputs],
         targets,
         vocabulary,
-        baseline={"accuracy of predicting each position's majority token": float(majority)},
         source_vocabulary=source_vocabulary,
+        naive=Naive(name, np.tile(majority, (len(targets), 1)), accuracy),
     )
 
 
@@ -446,11 +449,8 @@ def _trajectories(args: TrajectoriesArgs, context: Context) -> Dataset:
     for t in range(args.steps):
         y[:, t] = state @ observe
         state = state @ dynamics
-    return Dataset(
-        x.astype("float32"),
-        y.astype("float32"),
-        baseline={"mse of predicting zeros": float(np.mean(y**2))},
-    )
+    y = y.astype("float32")
+    return Dataset(x.astype("float32"), y, naive=constant("mse of predicting zeros", y, 0.0))
 
 
 trajectories = DataSource(TrajectoriesArgs, _trajectories)

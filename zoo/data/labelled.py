@@ -8,11 +8,19 @@ from collections import Counter
 import numpy as np
 from pydantic import Field
 
-from zoo.data.base import Context, Dataset, DataSource, SourceArgs, commonest_class
+from zoo.data.base import (
+    Context,
+    Dataset,
+    DataSource,
+    Naive,
+    SourceArgs,
+    accuracy,
+    commonest_class,
+)
 from zoo.data.files import PATH, Column, _column_indexes, _csv_rows, _existing_file, _read_text
+from zoo.data.tokens import PADDING, UNKNOWN
 from zoo.errors import SpecError
 
-PADDING, UNKNOWN = "", "[UNK]"
 # Words (letters, digits, apostrophes) and single punctuation marks are tokens.
 _TOKEN = re.compile(r"[\w']+|[^\w\s]")
 
@@ -102,13 +110,10 @@ def _tagged_text(args: TaggedTextArgs, context: Context) -> Dataset:
         for j, (word, tag) in enumerate(sentence[: args.length]):
             x[i, j], y[i, j] = ids.get(word, 1), tags.index(tag)
     tag_counts = Counter(tag for sentence in sentences for _, tag in sentence)
-    majority = tag_counts.most_common(1)[0][1] / sum(tag_counts.values())
-    return Dataset(
-        x,
-        y,
-        vocabulary,
-        baseline={"accuracy of tagging every token with the commonest tag": majority},
-    )
+    commonest = tags.index(tag_counts.most_common(1)[0][0])
+    tagged = np.where(x > 0, commonest, -1).astype("int32")  # padding is not scored
+    name = "accuracy of tagging every token with the commonest tag"
+    return Dataset(x, y, vocabulary, naive=Naive(name, tagged, accuracy))
 
 
 tagged_text = DataSource(TaggedTextArgs, _tagged_text)

@@ -11,6 +11,7 @@ import yaml
 
 from zoo.errors import Location, SpecError
 from zoo.spec.document import Document, key_path, read_file
+from zoo.spec.shipped import find_spec
 
 MAX_EXTENDS_DEPTH = 16
 
@@ -118,7 +119,7 @@ def _show(value: Any) -> str:
 def from_source(source: Path | str | Mapping[str, Any]) -> Document:
     """A spec file path, or an already-parsed mapping (whose keys have no positions)."""
     if not isinstance(source, Mapping):
-        return load_document(Path(source))
+        return load_document(find_spec(Path(source)))
     if "extends" in source:
         raise SpecError.single("needs a spec file to be relative to; pass a path", "extends")
     return Document(copy.deepcopy(dict(source)), {}, "<dict>")

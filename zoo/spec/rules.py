@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from zoo.registry import ARCHITECTURES, CELLS
+from zoo.spec.derived import architecture, output_vocabulary
 from zoo.spec.document import KeyPath
+from zoo.spec.metrics import metric_direction, monitored, unlogged
 from zoo.spec.schema import Spec
 from zoo.spec.space import tune_findings
 
 Finding = tuple[KeyPath, str]
-
-TOKEN_OUTPUTS = ("language_model", "seq2seq")
-SEQUENCE_INPUTS = ("many_to_one", "many_to_many", "seq2seq", "language_model")
 
 
 def check_rules(spec: Spec) -> list[Finding]:
@@ -24,25 +24,27 @@ def check_rules(spec: Spec) -> list[Finding]:
         *_cell_options(spec),
         *_stack(spec),
         *_outputs(spec),
+        *_causal(spec),
         *_clipping(spec),
+        *_monitors(spec),
         *tune_findings(spec),
     ]
 
 
 def _inputs(spec: Spec) -> Iterator[Finding]:
-    inputs, arch = spec.inputs, spec.architecture
-    if arch == "language_model":
+    inputs, arch, traits = spec.inputs, spec.architecture, architecture(spec)
+    if traits.reads == "tokens":
         if inputs.vocab_size is None:
-            yield ("inputs", "vocab_size"), "a language_model needs inputs.vocab_size"
+            yield ("inputs", "vocab_size"), f"a {arch} needs inputs.vocab_size"
         if inputs.features is not None:
-            yield ("inputs", "features"), "a language_model reads tokens: use vocab_size"
+            yield ("inputs", "features"), f"a {arch} reads tokens: use vocab_size"
     elif (inputs.features is None) == (inputs.vocab_size is None):
         yield ("inputs",), "give exactly one of inputs.features or inputs.vocab_size"
     if inputs.vocab_size is not None and inputs.embedding is None:
         yield ("inputs", "embedding"), "token inputs need an embedding: {dim: ...}"
     if inputs.embedding is not None and inputs.vocab_size is None:
         yield ("inputs", "embedding"), "an embedding needs inputs.vocab_size"
-    if arch not in SEQUENCE_INPUTS:
+    if not traits.takes_sequences:
         if inputs.length is not None:
             yield ("inputs", "length"), f"{arch} takes a vector, not a sequence: remove length"
         if inputs.vocab_size is not None:
@@ -52,10 +54,10 @@ def _inputs(spec: Spec) -> Iterator[Finding]:
 
 
 def _cell_options(spec: Spec) -> Iterator[Finding]:
-    model, cell = spec.model, spec.cell
-    if spec.architecture == "one_to_one":
+    model, cell, arch = spec.model, spec.cell, spec.architecture
+    if not architecture(spec).recurrent:
         if cell is not None:
-            yield ("cell",), "one_to_one is a dense baseline: it has no cell"
+            yield ("cell",), f"{arch} is a dense baseline: it has no cell"
         recurrent_only = (
             "recurrent_activation",
             "recurrent_initializer",
@@ -64,15 +66,15 @@ def _cell_options(spec: Spec) -> Iterator[Finding]:
         )
         for name in recurrent_only:
             if getattr(model, name) is not None:
-                yield ("model", name), "applies to recurrent cells only, not one_to_one"
+                yield ("model", name), f"applies to recurrent cells only, not {arch}"
         for name in ("bidirectional", "unroll"):
             if getattr(model, name):
-                yield ("model", name), "applies to recurrent cells only, not one_to_one"
+                yield ("model", name), f"applies to recurrent cells only, not {arch}"
         if model.recurrent_dropout:
             yield ("model", "recurrent_dropout"), "applies to recurrent cells only"
         return
     if cell is None:
-        yield ("cell",), f"{spec.architecture} needs a cell: rnn, lstm or gru"
+        yield ("cell",), f"{arch} needs a cell: {', '.join(CELLS)}"
         return
     if cell == "rnn" and model.recurrent_activation is not None:
         yield ("model", "recurrent_activation"), "the rnn cell has no gates (lstm/gru only)"
@@ -93,35 +95,51 @@ def _stack(spec: Spec) -> Iterator[Finding]:
         widths = model.units if isinstance(model.units, list) else [model.units]
         if len(set(widths)) > 1:
             yield ("model", "residual"), "residual connections need equal widths in model.units"
-    if model.attention is not None and spec.architecture != "seq2seq":
-        yield ("model", "attention"), "attention applies to seq2seq only"
+    if model.attention is not None and not architecture(spec).encoder_decoder:
+        yield ("model", "attention"), f"attention applies to {_encoder_decoders()} only"
     if model.merge_mode != "concat" and not model.bidirectional:
         yield ("model", "merge_mode"), "applies with bidirectional: true only"
 
 
 def _outputs(spec: Spec) -> Iterator[Finding]:
-    outputs, arch = spec.outputs, spec.architecture
-    if arch == "seq2seq":
+    outputs, arch, traits = spec.outputs, spec.architecture, architecture(spec)
+    if traits.encoder_decoder:
         if outputs.vocab_size is None:
-            yield ("outputs", "vocab_size"), "seq2seq needs the target vocabulary size"
+            yield ("outputs", "vocab_size"), f"{arch} needs the target vocabulary size"
         if outputs.embedding is None:
-            yield ("outputs", "embedding"), "seq2seq needs a target embedding: {dim: ...}"
-        if spec.model.bidirectional:
-            yield ("model", "bidirectional"), "not supported for seq2seq (the decoder is causal)"
+            yield ("outputs", "embedding"), f"{arch} needs a target embedding: {{dim: ...}}"
     else:
         for name in ("vocab_size", "embedding"):
             if getattr(outputs, name) is not None:
-                yield ("outputs", name), "applies to seq2seq only"
-    if arch == "one_to_many" and outputs.length is None:
-        yield ("outputs", "length"), "one_to_many needs the output sequence length"
-    if arch not in ("one_to_many", "seq2seq") and outputs.length is not None:
-        yield ("outputs", "length"), f"applies to one_to_many and seq2seq, not {arch}"
-    if arch in TOKEN_OUTPUTS:
-        vocab = spec.inputs.vocab_size if arch == "language_model" else outputs.vocab_size
+                yield ("outputs", name), f"applies to {_encoder_decoders()} only"
+    if traits.needs_output_length and outputs.length is None:
+        yield ("outputs", "length"), f"{arch} needs the output sequence length"
+    if traits.steps != "generated" and outputs.length is not None:
+        generated = [name for name, a in ARCHITECTURES.items() if a.steps == "generated"]
+        yield ("outputs", "length"), f"applies to {' and '.join(generated)}, not {arch}"
+    if traits.emits_tokens:
+        vocab = output_vocabulary(spec)
         if outputs.units is not None and vocab is not None and outputs.units != vocab:
             yield ("outputs", "units"), f"must equal the vocabulary size ({vocab}) or be omitted"
     elif outputs.units is None:
         yield ("outputs", "units"), f"{arch} needs the output width"
+
+
+def _causal(spec: Spec) -> Iterator[Finding]:
+    """A causal model's output at step t must not depend on later steps: a bidirectional
+    language model would read the very token it is asked to predict, and a bidirectional
+    decoder the targets it is to generate."""
+    if architecture(spec).causal and spec.model.bidirectional:
+        why = (
+            "the decoder generates one token at a time"
+            if architecture(spec).encoder_decoder
+            else "its backward layer would read the next token it is to predict"
+        )
+        yield ("model", "bidirectional"), f"a {spec.architecture} must be causal: {why}"
+
+
+def _encoder_decoders() -> str:
+    return " and ".join(name for name, a in ARCHITECTURES.items() if a.encoder_decoder)
 
 
 def _clipping(spec: Spec) -> Iterator[Finding]:
@@ -131,3 +149,21 @@ def _clipping(spec: Spec) -> Iterator[Finding]:
             ("compile", names[1]),
             f"choose one gradient clipping option, got {' and '.join(names)}",
         )
+
+
+def _monitors(spec: Spec) -> Iterator[Finding]:
+    """train.monitor and each callback's monitor name a metric the run logs, whose
+    direction is known (it decides which epoch is best)."""
+    if spec.train is None or spec.data is None:
+        return
+    watched: list[tuple[KeyPath, str]] = [(("train", "monitor"), monitored(spec))]
+    for i, callback in enumerate(spec.train.callbacks):
+        name = callback.args.get("monitor")
+        if isinstance(name, str):
+            watched.append((("train", "callbacks", i, "args", "monitor"), name))
+    for where, name in watched:
+        reason = unlogged(spec, name)
+        if reason is not None:
+            yield where, reason
+        elif metric_direction(name) is None:
+            yield where, f"cannot tell whether a higher or a lower {name!r} is better"

@@ -15,6 +15,7 @@ from typing import Any
 from zoo.errors import Problem, SpecError
 from zoo.spec.compose import apply_overrides
 from zoo.spec.document import Document, KeyPath, dotted
+from zoo.spec.metrics import metric_direction, unlogged
 from zoo.spec.schema import Parameter, Spec, Tune
 
 Finding = tuple[KeyPath, str]
@@ -24,20 +25,11 @@ UNSEARCHABLE = ("version", "name", "description", "tune")
 # Pairs of values checked together; far more than a real space has (a space of
 # hundreds of choices would otherwise take minutes to validate).
 MAX_PAIR_CHECKS = 5000
-MINIMISED = ("loss", "error", "mse", "mae", "mape", "msle", "crossentropy", "hinge", "perplexity")
-MAXIMISED = ("acc", "auc", "precision", "recall", "f1", "iou")
 
 
 def objective_direction(tune: Tune) -> str | None:
     """min or max: as given, else inferred from the metric's name (None if it cannot be)."""
-    if tune.direction is not None:
-        return tune.direction
-    name = tune.objective.lower()
-    if any(word in name for word in MINIMISED):
-        return "min"
-    if any(word in name for word in MAXIMISED):
-        return "max"
-    return None
+    return tune.direction or metric_direction(tune.objective)
 
 
 def tune_findings(spec: Spec) -> Iterator[Finding]:
@@ -57,17 +49,9 @@ def _objective(spec: Spec, tune: Tune) -> Iterator[Finding]:
     if spec.data is None:
         yield ("tune",), "a sweep trains every trial: add a data section"
         return
-    logged = ["loss", *spec.compile.metrics]
-    validated = spec.data is not None and spec.data.validation > 0
-    if validated:
-        logged += [f"val_{name}" for name in logged]
-    if tune.objective not in logged:
-        reason = (
-            " (val_ metrics need data.validation > 0)"
-            if tune.objective.startswith("val_") and not validated
-            else ""
-        )
-        yield where, f"{tune.objective!r} is not logged{reason}; logged: {', '.join(logged)}"
+    reason = unlogged(spec, tune.objective)
+    if reason is not None:
+        yield where, reason
     elif objective_direction(tune) is None:
         yield (
             ("tune", "direction"),

@@ -9,6 +9,7 @@ import pydantic
 from pydantic import BaseModel
 
 from zoo.errors import Problem, SpecError
+from zoo.spec.arguments import spec_argument_problems
 from zoo.spec.document import Document, KeyPath, dotted
 from zoo.spec.rules import check_rules
 from zoo.spec.schema import Spec
@@ -19,13 +20,13 @@ def validate_document(document: Document) -> Spec:
     try:
         spec = Spec.model_validate(document.data)
     except pydantic.ValidationError as error:
-        problems = [_problem(e, document) for e in error.errors(include_url=False)]
+        problems = [pydantic_problem(e, document) for e in error.errors(include_url=False)]
         raise SpecError(_unique(problems)) from None
     problems = [
         Problem(message, dotted(path), document.location(path))
         for path, message in check_rules(spec)
     ]
-    problems += _data_argument_problems(spec, document)
+    problems += spec_argument_problems(spec, document)
     if not problems and spec.tune is not None:
         problems = check_candidates(spec, document, validate_document)
     if problems:
@@ -33,33 +34,7 @@ def validate_document(document: Document) -> Spec:
     return spec
 
 
-def argument_problems(
-    arguments: type[BaseModel], values: dict[str, Any], document: Document | None = None
-) -> list[Problem]:
-    """A data source's ``data.args`` against its typed arguments: every problem, located
-    in ``document`` where there is one (a spec built in Python has none)."""
-    try:
-        arguments.model_validate(values)
-    except pydantic.ValidationError as error:
-        prefix: KeyPath = ("data", "args")
-        return [
-            _problem(e, document, prefix, known=list(arguments.model_fields))
-            for e in error.errors(include_url=False)
-        ]
-    return []
-
-
-def _data_argument_problems(spec: Spec, document: Document) -> list[Problem]:
-    # Checked here, not only when the data loads, so that `zoo validate` catches a
-    # misspelt argument as `zoo train` would, and says where it is.
-    if spec.data is None:
-        return []
-    from zoo.registry import DATASETS  # the sources' modules need no TensorFlow
-
-    return argument_problems(DATASETS[spec.data.source].load().Args, spec.data.args, document)
-
-
-def _problem(
+def pydantic_problem(
     error: dict[str, Any],
     document: Document | None,
     prefix: KeyPath = (),

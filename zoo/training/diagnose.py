@@ -19,9 +19,15 @@ import tensorflow as tf
 
 from zoo.data import load_splits
 from zoo.errors import UserError
+from zoo.registry import ARCHITECTURES
 from zoo.spec.schema import Spec
 
-SEQUENCE_ARCHITECTURES = ("many_to_one", "many_to_many", "language_model")
+
+def diagnosable(name: str) -> bool:
+    """One input sequence read by a recurrent stack: the gradient at each of its steps
+    is defined (an encoder-decoder's has two sequences)."""
+    traits = ARCHITECTURES[name]
+    return traits.takes_sequences and traits.recurrent and not traits.encoder_decoder
 
 
 @dataclass
@@ -69,11 +75,9 @@ def profile(
 ) -> GradientProfile:
     """The profile of ``model`` (default: the spec's model as initialised) on the first
     ``batch`` training examples of the spec's data."""
-    if spec.architecture not in SEQUENCE_ARCHITECTURES:
-        raise UserError(
-            f"{spec.name}: diagnose supports {', '.join(SEQUENCE_ARCHITECTURES)}, "
-            f"not {spec.architecture}"
-        )
+    if not diagnosable(spec.architecture):
+        supported = ", ".join(name for name in ARCHITECTURES if diagnosable(name))
+        raise UserError(f"{spec.name}: diagnose supports {supported}, not {spec.architecture}")
     from zoo.builder import build_model
 
     splits = load_splits(spec, folder)

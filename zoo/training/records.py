@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from zoo.atomic import write_text
+from zoo.spec.metrics import is_better
 
 STATE = "state.json"
 LAST = "last.keras"
@@ -67,17 +68,11 @@ class RunState:
         improved = (
             value is not None
             and math.isfinite(value)
-            and (self.best_value is None or _better(monitor, value, self.best_value))
+            and (self.best_value is None or is_better(monitor, value, self.best_value))
         )
         if improved:
             self.best_epoch, self.best_value = epoch, float(value)
         return improved
-
-
-def _better(monitor: str, value: float, best: float) -> bool:
-    """Lower is better for losses and errors, higher for everything else (accuracy, auc)."""
-    lower = any(word in monitor for word in ("loss", "error", "mse", "mae", "perplexity"))
-    return value < best if lower else value > best
 
 
 def write_history_csv(history: dict[str, list[float]], path: Path) -> None:

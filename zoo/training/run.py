@@ -20,7 +20,9 @@ from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
 from zoo.saving import load_model
 from zoo.spec import Overrides, SpecSource, to_yaml
+from zoo.spec.metrics import metric_direction, monitored
 from zoo.spec.schema import Spec, Train
+from zoo.spec.shipped import spec_folder
 from zoo.training import pipeline, plots
 from zoo.training.callbacks import DivergenceGuard, ResumedCallbacks, RunRecorder
 from zoo.training.gradients import GradientNormLogger, GradientNormProbe
@@ -93,7 +95,7 @@ def train(
         if source is None:
             raise UserError("give a spec to train, or --resume RUN_DIR")
         spec = load_spec(source, overrides)
-        folder = Path(source).resolve().parent if isinstance(source, (str, Path)) else Path.cwd()
+        folder = spec_folder(source)
         splits = load_splits(spec, folder)  # a data mistake stops us before anything is written
         from zoo.builder import build_model
 
@@ -105,12 +107,12 @@ def train(
     settings = spec.train or Train()
     model.zoo_vocabulary = splits.train.vocabulary
     model.zoo_source_vocabulary = splits.train.source_vocabulary
-    monitor = settings.monitor if splits.validation is not None else "loss"
+    monitor = monitored(spec)
     guard = DivergenceGuard()
     step = state.gradient_norms[-1][0] if state.gradient_norms else 0
     gradients = GradientNormLogger(GradientNormProbe(model.optimizer), first_step=step)
     recorder = RunRecorder(directory, state, monitor, guard, gradients, spec.name)
-    own = spec_callbacks(settings)
+    own = spec_callbacks(spec)
     callbacks = [guard, gradients, recorder, *own, _tensorboard(directory)]
     if state.epochs_done and own:
         best = directory / "best.keras"
@@ -208,9 +210,16 @@ def _evaluate(model: Any, dataset, batch_size: int) -> dict[str, float]:
     return {k: float(v) for k, v in results.items()}
 
 
-def spec_callbacks(settings: Train) -> list:
-    """The callbacks the spec's train section asks for."""
-    return [CALLBACKS[c.name].load()(**c.args) for c in settings.callbacks]
+def spec_callbacks(spec: Spec) -> list:
+    """The callbacks the spec's train section asks for. Each watches its metric in the
+    direction the run recorder uses, unless the spec sets ``mode`` itself."""
+    settings = spec.train or Train()
+    made = []
+    for callback in settings.callbacks:
+        monitor = str(callback.args.get("monitor", "val_loss"))
+        mode = {"mode": metric_direction(monitor) or "auto"}
+        made.append(CALLBACKS[callback.name].load()(**{**mode, **callback.args}))
+    return made
 
 
 def _tensorboard(directory: Path) -> Any:

@@ -68,7 +68,7 @@ class SpecHyperModel(kt.HyperModel):
         spec = self.trial_spec(hp)
         settings = spec.train or Train()
         guard = DivergenceGuard()
-        callbacks = [*kwargs.get("callbacks", []), guard, *spec_callbacks(settings)]
+        callbacks = [*kwargs.get("callbacks", []), guard, *spec_callbacks(spec)]
         if self.tune.patience is not None:
             callbacks.append(
                 keras.callbacks.EarlyStopping(

@@ -23,6 +23,7 @@ from zoo.errors import SpecError, UserError
 from zoo.registry import TUNERS
 from zoo.spec import Overrides, SpecSource, to_yaml
 from zoo.spec.schema import Spec, Train
+from zoo.spec.shipped import spec_folder
 from zoo.spec.space import objective_direction
 from zoo.training.memory import resident_megabytes
 from zoo.tuning import results
@@ -108,7 +109,7 @@ def tune(
     spec, document = load_with_document(source, overrides)
     if spec.tune is None or document is None:
         raise UserError(f"{source}: no tune section; add tune: {{space: ...}} (see the README)")
-    folder = Path(source).resolve().parent if isinstance(source, (str, Path)) else Path.cwd()
+    folder = spec_folder(source)
     directory = Path(directory) if directory else Path("runs") / f"{spec.name}-tune"
     hypermodel = SpecHyperModel(spec, document, folder)
     hypermodel.splits(spec)  # a data mistake stops the sweep before anything is written

@@ -1,0 +1,52 @@
+"""What follows from a spec without building it: its architecture's traits, the head's
+width and activation, the loss, the output steps. Computed here once, for the rules,
+the data checks and the builder alike; none of it needs TensorFlow."""
+
+from __future__ import annotations
+
+from zoo.registry import ARCHITECTURES, Architecture
+from zoo.spec.schema import Spec
+
+
+def architecture(spec: Spec) -> Architecture:
+    return ARCHITECTURES[spec.architecture]
+
+
+def output_vocabulary(spec: Spec) -> int | None:
+    """The vocabulary the head's softmax is over, for token outputs."""
+    vocabulary = architecture(spec).vocabulary
+    if vocabulary is None:
+        return None
+    return spec.inputs.vocab_size if vocabulary == "inputs" else spec.outputs.vocab_size
+
+
+def output_width(spec: Spec) -> int | None:
+    return spec.outputs.units or output_vocabulary(spec)
+
+
+def output_activation(spec: Spec) -> str:
+    if spec.outputs.activation is not None:
+        return spec.outputs.activation
+    return "softmax" if architecture(spec).emits_tokens else "linear"
+
+
+def loss_name(spec: Spec) -> str:
+    """compile.loss, or the default for the head: sparse categorical cross-entropy for
+    token outputs and a softmax over classes, binary cross-entropy for a sigmoid, else
+    mse."""
+    if spec.compile.loss is not None:
+        return spec.compile.loss
+    activation = output_activation(spec)
+    if architecture(spec).emits_tokens or activation == "softmax":
+        return "sparse_categorical_crossentropy"
+    if activation == "sigmoid":
+        return "binary_crossentropy"
+    return "mse"
+
+
+def output_steps(spec: Spec) -> list[int | None]:
+    """The output's time axis: [] for one output, else [its length or None]."""
+    steps = architecture(spec).steps
+    if steps is None:
+        return []
+    return [spec.inputs.length if steps == "aligned" else spec.outputs.length]

@@ -1,0 +1,94 @@
+"""The logged metrics of a spec's training, and which way each of them is better.
+
+Both are decided here alone: the run recorder picking best.keras, the spec's
+callbacks, and a sweep's objective all ask these functions, so they cannot
+disagree about whether an epoch was an improvement.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from zoo.spec.schema import Spec
+
+Direction = Literal["min", "max"]
+
+# Words of a metric's name, lowercased. Minimised words are looked for first; a
+# test checks the verdict against Keras's own direction for every Keras metric.
+MINIMISED = (
+    "loss",
+    "error",
+    "crossentropy",
+    "hinge",
+    "divergence",
+    "poisson",
+    "logcosh",
+    "mse",
+    "mae",
+    "mape",
+    "msle",
+    "perplexity",
+)
+MAXIMISED = (
+    "acc",
+    "auc",
+    "precision",
+    "recall",
+    "f1",
+    "fbeta",
+    "iou",
+    "r2",
+    "correlation",
+    "similarity",
+)
+
+
+def metric_direction(name: str) -> Direction | None:
+    """min or max for a logged metric's name (``val_`` or not); None if it cannot be told
+    (a count such as true_positives, or a name of the user's own)."""
+    lowered = name.lower()
+    if any(word in lowered for word in MINIMISED):
+        return "min"
+    if any(word in lowered for word in MAXIMISED):
+        return "max"
+    return None
+
+
+def is_better(name: str, value: float, best: float) -> bool:
+    """Whether ``value`` improves on ``best`` for the metric ``name`` (validated specs
+    only log metrics whose direction is known; an unknown one is minimised, as Keras
+    does)."""
+    return value > best if metric_direction(name) == "max" else value < best
+
+
+def logged_metrics(spec: Spec) -> list[str]:
+    """What training logs each epoch: the loss and the compiled metrics, under the names
+    the spec gives them, each again with ``val_`` when there is a validation split."""
+    logged = ["loss", *spec.compile.metrics]
+    if validated(spec):
+        logged += [f"val_{name}" for name in logged]
+    return logged
+
+
+def monitored(spec: Spec) -> str:
+    """The metric that picks a run's best epoch: train.monitor, except that the default
+    val_loss means loss when there is no validation split."""
+    monitor = spec.train.monitor if spec.train is not None else "val_loss"
+    return "loss" if monitor == "val_loss" and not validated(spec) else monitor
+
+
+def validated(spec: Spec) -> bool:
+    return spec.data is not None and spec.data.validation > 0
+
+
+def unlogged(spec: Spec, name: str) -> str | None:
+    """Why ``name`` is not among the logged metrics, or None if it is."""
+    logged = logged_metrics(spec)
+    if name in logged:
+        return None
+    reason = (
+        " (val_ metrics need data.validation > 0)"
+        if name.startswith("val_") and not validated(spec)
+        else ""
+    )
+    return f"{name!r} is not logged{reason}; logged: {', '.join(logged)}"
