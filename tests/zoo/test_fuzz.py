@@ -93,6 +93,46 @@ def test_mutated_specs(text: str) -> None:
     check(text)
 
 
+def _argument_names(kind: str, name: str) -> list[str]:
+    from zoo.spec.keras_catalog import PARAMETERS
+
+    return list(PARAMETERS[kind].get(name, {}))
+
+
+@st.composite
+def specs_with_mutated_args(draw: st.DrawFn) -> str:
+    """A shipped spec with data, given callbacks and with its data, optimizer and
+    callback arguments drawn from real parameter names, near misses and noise."""
+    from zoo.registry import CALLBACKS
+
+    data = copy.deepcopy(draw(st.sampled_from([d for d in SHIPPED if "data" in d])))
+
+    def arguments(known: list[str]) -> dict:
+        names = (
+            st.sampled_from(known) | st.text(min_size=1, max_size=10)
+            if known
+            else st.text(min_size=1, max_size=10)
+        )
+        typo = st.sampled_from(known).map(lambda n: n[:-1] + "x") if known else names
+        return draw(st.dictionaries(names | typo, values, max_size=4))
+
+    callbacks = draw(st.lists(st.sampled_from(list(CALLBACKS)), max_size=2))
+    data.setdefault("train", {})["callbacks"] = [
+        {"name": name, "args": arguments(_argument_names("callback", name))} for name in callbacks
+    ]
+    optimizer = data.setdefault("compile", {}).setdefault("optimizer", {})
+    optimizer["args"] = arguments(_argument_names("optimizer", str(optimizer.get("name", "adam"))))
+    source_args = data["data"].get("args", {})
+    data["data"]["args"] = {**source_args, **arguments(list(source_args))}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+@fuzz(1_000)
+@given(specs_with_mutated_args())
+def test_mutated_arguments(text: str) -> None:
+    check(text)
+
+
 @fuzz(2_500)
 @given(values)
 def test_arbitrary_documents(value: object) -> None:
