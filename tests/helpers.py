@@ -8,6 +8,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from zoo.spec import Spec
+
 
 def assert_round_trip(model: keras.Model, inputs: object, tmp_path: Path) -> keras.Model:
     """Config -> from_config gives the same config, and .keras save -> load gives the
@@ -33,11 +35,12 @@ def _as_arrays(outputs: object) -> list[np.ndarray]:
     return [np.asarray(outputs)]
 
 
-def random_batch(model: keras.Model, batch: int = 2, seed: int = 0) -> tuple[object, np.ndarray]:
-    """Inputs and targets that fit a built spec model: token ids below each vocabulary,
-    class ids for a softmax head, 0/1 for a sigmoid head, reals otherwise."""
+def random_batch(
+    model: keras.Model, spec: Spec, batch: int = 2, seed: int = 0
+) -> tuple[object, np.ndarray]:
+    """Inputs and targets that fit a model built from ``spec``: token ids below each
+    vocabulary, class ids for a softmax head, 0/1 for a sigmoid head, reals otherwise."""
     rng = np.random.default_rng(seed)
-    spec = model.zoo_spec
     inputs = []
     for tensor in model.inputs:
         shape = (batch, *[d or 5 for d in tensor.shape[1:]])

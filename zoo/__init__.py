@@ -13,10 +13,11 @@ Importing ``zoo`` does not import TensorFlow; building a model does.
 
 from zoo.api import build, load_spec, validate
 from zoo.errors import Problem, SpecError
-from zoo.saving import load_model, read_spec, save_model
+from zoo.saving import ModelRecord, load_model, read_record, read_spec, save_model
 from zoo.spec import Spec, to_yaml
 
 __all__ = [
+    "ModelRecord",
     "Problem",
     "Spec",
     "SpecError",
@@ -26,6 +27,7 @@ __all__ = [
     "load_model",
     "load_spec",
     "predict",
+    "read_record",
     "read_spec",
     "save_model",
     "to_yaml",

@@ -228,7 +228,7 @@ def _build(args: argparse.Namespace) -> None:
     model = zoo.build(spec)
     model.summary(print_fn=lambda line, **_: print(line))
     output = args.output or Path(f"{spec.name}.keras")
-    zoo.save_model(model, output)
+    zoo.save_model(model, output, spec)
     print(f"{spec.name}: {model.count_params():,} parameters; saved {output}")
     if spec.implementation == "auto" and spec.cell is not None:
         from zoo.builder.fast_path import resolve
@@ -378,7 +378,7 @@ def _diagnose(args: argparse.Namespace) -> None:
     import_keras_quietly()
     from zoo.api import load_spec
     from zoo.inference import resolve_model_path
-    from zoo.saving import load_model
+    from zoo.saving import load_model, zoo_record
     from zoo.spec.shipped import spec_folder
     from zoo.training.diagnose import plot_profiles, profile
     from zoo.training.records import RunState
@@ -389,7 +389,8 @@ def _diagnose(args: argparse.Namespace) -> None:
             path, run = resolve_model_path(target)
             model = load_model(path, unsafe=args.unsafe)
             folder = Path(RunState.load(run).spec_folder) if run else Path.cwd()
-            item = profile(model.zoo_spec, folder, args.batch, model, f"{target.name} (trained)")
+            spec = zoo_record(path).spec
+            item = profile(spec, folder, args.batch, model, f"{target.name} (trained)")
         else:
             spec = load_spec(target, args.overrides)
             item = profile(spec, spec_folder(target), args.batch, name=f"{spec.name} (initial)")

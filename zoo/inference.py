@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from zoo.data.tokens import markers
 from zoo.errors import UserError
 from zoo.spec import Overrides
+from zoo.spec.derived import architecture
+
+if TYPE_CHECKING:
+    from zoo.saving import ModelRecord
 
 
 def resolve_model_path(target: Path | str) -> tuple[Path, Path | None]:
@@ -33,13 +37,13 @@ def evaluate(
     "data.validation": 0}`` evaluates on the whole of another file)."""
     from zoo.api import load_spec
     from zoo.data import load_splits
-    from zoo.saving import load_model
+    from zoo.saving import load_model, zoo_record
     from zoo.training.pipeline import evaluation_pipeline
     from zoo.training.records import RunState
 
     path, run = resolve_model_path(target)
     model = load_model(path, unsafe=unsafe)
-    spec = load_spec(_spec_of(model, path), overrides)
+    spec = load_spec(zoo_record(path).spec, overrides)
     folder = Path(RunState.load(run).spec_folder) if run else Path.cwd()
     splits = load_splits(spec, folder)
     if splits.test is not None:
@@ -101,16 +105,17 @@ def generate(
 ) -> str:
     """A language model continues ``prime`` by ``length`` characters; a seq2seq model
     translates ``source`` (greedy, or beam search with ``beam`` > 1)."""
-    from zoo.saving import load_model
+    from zoo.saving import load_model, zoo_record
 
     path, _ = resolve_model_path(target)
     model = load_model(path, unsafe=unsafe)
-    spec = _spec_of(model, path)
-    if spec.architecture == "seq2seq":
+    record = zoo_record(path)
+    spec = record.spec
+    if architecture(spec).encoder_decoder:
         if source is None:
             raise UserError("a seq2seq model translates an --input, e.g. --input '123+45'")
-        return _translate(model, spec, source, beam)
-    if spec.architecture != "language_model":
+        return _translate(model, record, source, beam)
+    if not architecture(spec).emits_tokens:
         raise UserError(
             f"{path}: generate needs a language_model or seq2seq, this is a {spec.architecture}"
         )
@@ -118,16 +123,17 @@ def generate(
         raise UserError("a language model continues a --prime of at least one character")
     from zoo.builder.inference import sample_tokens
 
-    vocabulary = _vocabulary(model.zoo_vocabulary, path)
+    vocabulary = _vocabulary(record.vocabulary, path)
     tokens = sample_tokens(model, _encode(prime, vocabulary, "--prime"), length, temperature, seed)
     return prime + _decode(tokens, vocabulary)
 
 
-def _translate(model: Any, spec: Any, text: str, beam: int) -> str:
+def _translate(model: Any, record: ModelRecord, text: str, beam: int) -> str:
     from zoo.builder.inference import beam_decode, greedy_decode, seq2seq_inference
 
-    target_vocabulary = _vocabulary(model.zoo_vocabulary, "the model")
-    source_vocabulary = _vocabulary(model.zoo_source_vocabulary or target_vocabulary, "the model")
+    spec = record.spec
+    target_vocabulary = _vocabulary(record.vocabulary, "the model")
+    source_vocabulary = _vocabulary(record.source_vocabulary or target_vocabulary, "the model")
     ids = _encode(text, source_vocabulary, "--input")
     length = spec.inputs.length or len(ids)
     if len(ids) > length:
@@ -162,9 +168,3 @@ def _decode(tokens: list[int], vocabulary: list[str], special: tuple[int, ...] =
     """Token ids -> text, without padding and the ``special`` ids (a seq2seq target's
     start and end markers)."""
     return "".join(vocabulary[t] for t in tokens if 0 < t < len(vocabulary) and t not in special)
-
-
-def _spec_of(model: Any, path: Path) -> Any:
-    if model.zoo_spec is None:
-        raise UserError(f"{path}: this model was not built from a spec")
-    return model.zoo_spec

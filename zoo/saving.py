@@ -1,7 +1,9 @@
-"""Models on disk: the resolved spec rides inside the .keras file, writes are atomic.
+"""Models on disk: the zoo's record of a model rides inside its .keras file, and
+writes are atomic.
 
-A .keras file is a zip archive; Keras reads only its own members, so the spec is
-one more member (``zoo_spec.yaml``) that ``zoo inspect`` reads without TensorFlow.
+A .keras file is a zip archive; Keras reads only its own members, so the record (the
+resolved spec, the token vocabularies, the class names) is one more member,
+``zoo_record.json``, that ``zoo inspect`` reads without TensorFlow.
 """
 
 from __future__ import annotations
@@ -11,59 +13,99 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from zoo.atomic import atomic_path
 from zoo.errors import UserError
-from zoo.spec import Spec, to_yaml
-from zoo.spec.document import parse
+from zoo.spec import Spec, to_data, to_yaml
+from zoo.spec.document import Document, parse
 from zoo.spec.validate import validate_document
 
+RECORD_MEMBER = "zoo_record.json"
+# Members of files written before the record; still read.
 SPEC_MEMBER = "zoo_spec.yaml"
-VOCABULARY_MEMBER = "zoo_vocabulary.json"  # token id -> text (the output side for seq2seq)
-SOURCE_VOCABULARY_MEMBER = "zoo_source_vocabulary.json"  # seq2seq: the input side
+VOCABULARY_MEMBER = "zoo_vocabulary.json"
+SOURCE_VOCABULARY_MEMBER = "zoo_source_vocabulary.json"
+
+
+class ModelRecord(BaseModel):
+    """What a zoo model carries beside its Keras graph, in one typed member of its
+    .keras file: a model loaded by plain Keras is complete, and zoo reads this record
+    from the file (or is handed it), never from attributes stuck onto the model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    spec: Spec
+    vocabulary: list[str] | None = None  # token id -> text (seq2seq: the target side)
+    source_vocabulary: list[str] | None = None  # seq2seq: the source side, where it differs
+    classes: list[str] | None = None  # class id -> its name, for a classifier
 
 
 def save_model(
     model: Any,
     path: Path | str,
-    spec: Spec | None = None,
-    vocabulary: list[str] | None = None,
+    record: ModelRecord | Spec | None = None,
     members: dict[str, str] | None = None,
 ) -> Path:
-    """Write ``model`` with its spec (and token vocabulary, if any) to ``path`` (.keras),
+    """Write ``model`` with its record (or just its spec) to ``path`` (.keras),
     atomically: a crash never leaves a half-written model where a good one was."""
     path = Path(path)
     if path.suffix != ".keras":
         raise UserError(f"{path}: a model file must end in .keras")
-    spec = spec or getattr(model, "zoo_spec", None)
-    vocabularies = {
-        VOCABULARY_MEMBER: vocabulary or getattr(model, "zoo_vocabulary", None),
-        SOURCE_VOCABULARY_MEMBER: getattr(model, "zoo_source_vocabulary", None),
-    }
+    if isinstance(record, Spec):
+        record = ModelRecord(spec=record)
     with atomic_path(path) as temporary:
         model.save(temporary)
         with zipfile.ZipFile(temporary, "a") as archive:
-            if spec is not None:
-                archive.writestr(SPEC_MEMBER, to_yaml(spec))
-            for name, tokens in vocabularies.items():
-                if tokens is not None:
-                    archive.writestr(name, json.dumps(tokens))
+            if record is not None:
+                archive.writestr(RECORD_MEMBER, _record_json(record))
             for name, text in (members or {}).items():
                 archive.writestr(name, text)
     return path
 
 
+def _record_json(record: ModelRecord) -> str:
+    data = record.model_dump(mode="json", exclude={"spec"})
+    return json.dumps({"spec": to_data(record.spec), **data}, ensure_ascii=False)
+
+
+def read_record(path: Path | str) -> ModelRecord | None:
+    """The record stored in a .keras file; None for a model not built by the zoo."""
+    text = read_member(path, RECORD_MEMBER)
+    if text is not None:
+        data = json.loads(text)
+        document = Document(data.pop("spec"), {}, f"{path}:{RECORD_MEMBER}")
+        return ModelRecord(spec=validate_document(document), **data)
+    spec = read_member(path, SPEC_MEMBER)
+    if spec is None:
+        return None
+    vocabularies = {
+        field: json.loads(text)
+        for field, member in (
+            ("vocabulary", VOCABULARY_MEMBER),
+            ("source_vocabulary", SOURCE_VOCABULARY_MEMBER),
+        )
+        if (text := read_member(path, member)) is not None
+    }
+    document = parse(spec, f"{path}:{SPEC_MEMBER}")
+    return ModelRecord(spec=validate_document(document), **vocabularies)
+
+
+def zoo_record(path: Path | str) -> ModelRecord:
+    """The record of a model the zoo built, or a one-line error saying it has none."""
+    record = read_record(path)
+    if record is None:
+        raise UserError(f"{path}: this model was not built from a spec (no {RECORD_MEMBER})")
+    return record
+
+
 def spec_text(path: Path | str) -> str:
     """The YAML of the spec stored in a .keras file."""
-    text = read_member(path, SPEC_MEMBER)
-    if text is None:
-        raise UserError(f"{path}: this model was not built from a spec (no {SPEC_MEMBER})")
-    return text
+    return to_yaml(zoo_record(path).spec)
 
 
-def read_vocabulary(path: Path | str, member: str = VOCABULARY_MEMBER) -> list[str] | None:
-    """A token vocabulary stored with a model (id -> text), if it has one."""
-    text = read_member(path, member)
-    return None if text is None else json.loads(text)
+def read_spec(path: Path | str) -> Spec:
+    return zoo_record(path).spec
 
 
 def read_member(path: Path | str, name: str) -> str | None:
@@ -79,12 +121,9 @@ def read_member(path: Path | str, name: str) -> str | None:
         raise UserError(f"{path}: not a .keras model file") from None
 
 
-def read_spec(path: Path | str) -> Spec:
-    return validate_document(parse(spec_text(path), f"{path}:{SPEC_MEMBER}"))
-
-
 def load_model(path: Path | str, unsafe: bool = False) -> Any:
-    """Load a .keras model (safe mode unless ``unsafe``), with its spec attached."""
+    """Load a .keras model (safe mode unless ``unsafe``); ``read_record`` reads what the
+    zoo stored with it."""
     import keras
 
     import custom_layers  # noqa: F401  (registers our layers for deserialization)
@@ -103,7 +142,4 @@ def load_model(path: Path | str, unsafe: bool = False) -> Any:
             f"{path}: refused to load: the model holds Python code (a Lambda layer) that "
             "would run on loading; if you trust this file, pass --unsafe (Python: unsafe=True)"
         ) from None
-    model.zoo_spec = read_spec(path) if read_member(path, SPEC_MEMBER) is not None else None
-    model.zoo_vocabulary = read_vocabulary(path)
-    model.zoo_source_vocabulary = read_vocabulary(path, SOURCE_VOCABULARY_MEMBER)
     return model

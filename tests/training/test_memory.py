@@ -48,9 +48,10 @@ def test_soak_200_models_from_specs() -> None:
     would cost seconds each (the traced path is covered by the test above)."""
     resident: dict[int, float] = {}
     for i in range(1, 201):
-        model = zoo.build(tiny_spec(i))
+        spec = zoo.load_spec(tiny_spec(i))
+        model = zoo.build(spec)
         model.run_eagerly = True
-        x, y = random_batch(model, batch=8, seed=i)
+        x, y = random_batch(model, spec, batch=8, seed=i)
         assert np.isfinite(model.train_on_batch(x, y))
         if i in (50, 200):
             resident[i] = resident_megabytes()

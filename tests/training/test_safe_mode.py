@@ -14,6 +14,7 @@ import yaml
 import zoo
 from zoo.cli import main
 from zoo.errors import UserError
+from zoo.saving import read_record
 from zoo.training import train
 from zoo.training.records import LAST, STATE_MEMBER, RunState
 
@@ -42,10 +43,10 @@ def lambda_run(tmp_path_factory) -> Path:
     model = keras.Model(trained.input, identity)
     # The trained optimizer, built already: its saved variables match on loading.
     model.compile(optimizer=trained.optimizer, loss=trained.loss)
-    model.zoo_spec, model.zoo_vocabulary = trained.zoo_spec, trained.zoo_vocabulary
-    zoo.save_model(model, run.directory / "best.keras")
+    record = read_record(run.directory / "best.keras")
+    zoo.save_model(model, run.directory / "best.keras", record)
     state = RunState.load(run.directory)
-    zoo.save_model(model, run.directory / LAST, members={STATE_MEMBER: state.to_json()})
+    zoo.save_model(model, run.directory / LAST, record, members={STATE_MEMBER: state.to_json()})
     np.save(folder / "tokens.npy", np.ones((2, 5), dtype="int32"))
     return run.directory
 
@@ -78,7 +79,7 @@ def test_load_model_refuses_a_lambda_layer_unless_unsafe(lambda_run: Path) -> No
         zoo.load_model(lambda_run / "best.keras")
     model = zoo.load_model(lambda_run / "best.keras", unsafe=True)
     assert isinstance(model.layers[-1], keras.layers.Lambda)
-    assert model.zoo_spec.name == "lambda_lm"
+    assert read_record(lambda_run / "best.keras").spec.name == "lambda_lm"
 
 
 def test_a_file_that_is_not_a_keras_model_is_one_line(capsys, tmp_path: Path) -> None:

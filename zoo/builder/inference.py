@@ -57,8 +57,7 @@ class Seq2SeqInference:
     state_shapes: list[list[int]]  # per decoder layer, the width of each state
 
 
-def seq2seq_inference(model: keras.Model, spec: Spec | None = None) -> Seq2SeqInference:
-    spec = spec or model.zoo_spec
+def seq2seq_inference(model: keras.Model, spec: Spec) -> Seq2SeqInference:
     layers = [model.get_layer(f"encoder_{i + 1}") for i in range(len(widths(spec)))]
     encoder_states = [list(layer.output[1:]) for layer in layers]
     encoder_sequence = _encoder_sequence(model, spec)

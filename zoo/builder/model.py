@@ -20,6 +20,4 @@ def build_model(spec: Spec) -> keras.Model:
     if spec.seed is not None:
         keras.utils.set_random_seed(spec.seed)
     model = ARCHITECTURES[spec.architecture].load()(spec)
-    compile_model(model, spec)
-    model.zoo_spec = spec  # travels with the model; zoo.saving writes it into the file
-    return model
+    return compile_model(model, spec)

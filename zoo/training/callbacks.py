@@ -14,7 +14,7 @@ from typing import Any
 import keras
 
 from zoo.atomic import atomic_path
-from zoo.saving import save_model
+from zoo.saving import ModelRecord, save_model
 from zoo.training import plots
 from zoo.training.gradients import GradientNormLogger
 from zoo.training.records import (
@@ -54,15 +54,15 @@ class RunRecorder(keras.callbacks.Callback):
     def __init__(
         self,
         directory: Path,
+        record: ModelRecord,
         state: RunState,
         monitor: str,
         guard: DivergenceGuard,
         gradients: GradientNormLogger,
-        title: str,
     ) -> None:
         super().__init__()
-        self.directory, self.state, self.monitor = directory, state, monitor
-        self.guard, self.gradients, self.title = guard, gradients, title
+        self.directory, self.record, self.state, self.monitor = directory, record, state, monitor
+        self.guard, self.gradients, self.title = guard, gradients, record.spec.name
         self.last_drawn = time.monotonic()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -72,7 +72,10 @@ class RunRecorder(keras.callbacks.Callback):
         self.state.gradient_norms.extend(self.gradients.rows)
         self.gradients.rows.clear()
         last = save_model(
-            self.model, self.directory / LAST, members={STATE_MEMBER: self.state.to_json()}
+            self.model,
+            self.directory / LAST,
+            self.record,
+            members={STATE_MEMBER: self.state.to_json()},
         )
         if improved:
             with atomic_path(self.directory / "best.keras") as temporary:

@@ -18,7 +18,7 @@ from zoo.data import Splits, load_splits
 from zoo.data.base import data_seed
 from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
-from zoo.saving import load_model
+from zoo.saving import ModelRecord, load_model
 from zoo.spec import Overrides, SpecSource, to_yaml
 from zoo.spec.metrics import metric_direction, monitored
 from zoo.spec.schema import Spec, Train
@@ -105,13 +105,16 @@ def train(
         write_text(directory / "spec.yaml", to_yaml(spec))
         state = RunState(spec_folder=str(folder))
     settings = spec.train or Train()
-    model.zoo_vocabulary = splits.train.vocabulary
-    model.zoo_source_vocabulary = splits.train.source_vocabulary
+    record = ModelRecord(
+        spec=spec,
+        vocabulary=splits.train.vocabulary,
+        source_vocabulary=splits.train.source_vocabulary,
+    )
     monitor = monitored(spec)
     guard = DivergenceGuard()
     step = state.gradient_norms[-1][0] if state.gradient_norms else 0
     gradients = GradientNormLogger(GradientNormProbe(model.optimizer), first_step=step)
-    recorder = RunRecorder(directory, state, monitor, guard, gradients, spec.name)
+    recorder = RunRecorder(directory, record, state, monitor, guard, gradients)
     own = spec_callbacks(spec)
     callbacks = [guard, gradients, recorder, *own, _tensorboard(directory)]
     if state.epochs_done and own:
