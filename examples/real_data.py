@@ -21,7 +21,7 @@ from experiment import Trained, arguments, train, write_table
 
 FORECASTER, CLASSIFIER = "lynx_gru", "japanese_vowels_lstm"
 DATA = {
-    FORECASTER: "Canadian lynx trappings 1821-1934 (log10, standardised)",
+    FORECASTER: "Canadian lynx trappings 1821-1934 (log10)",
     CLASSIFIER: "JapaneseVowels: 640 utterances by 9 speakers",
 }
 # each spec's test score, in the words the baseline's name uses
@@ -64,7 +64,7 @@ def plot(forecaster: Trained, classifier: Trained, path: Path) -> None:
     series.plot(years, predicted, marker="o", label=FORECASTER)
     series.plot(years, test.x[:, -1, 0], linestyle="--", label="persistence (last year)")
     series.set_xlabel("year")
-    series.set_ylabel("log10 trappings, standardised")
+    series.set_ylabel("log10 trappings")
     series.grid(alpha=0.3)
     # below the panel: the series fill every corner of it
     series.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize="small")

@@ -159,10 +159,17 @@ def _parser() -> argparse.ArgumentParser:
     overrides(sub)
     unsafe(sub)
 
-    sub = command("predict", _predict, "run a model on inputs from a .npy file")
+    sub = command(
+        "predict",
+        _predict,
+        "run a model on new data: a csv_series forecaster forecasts from a CSV's last window "
+        "(its columns found by name), in the CSV's units; any model takes a .npy of its inputs",
+    )
     sub.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
-    sub.add_argument("inputs", type=Path, metavar="INPUTS.npy")
-    sub.add_argument("-o", "--output", type=Path, help="write predictions to this .npy file")
+    sub.add_argument("inputs", type=Path, metavar="INPUT.csv|INPUT.npy")
+    sub.add_argument(
+        "-o", "--output", type=Path, help="write the predictions to a .csv, .json or .npy file"
+    )
     sub.add_argument(
         "--steps", type=int, help="forecast this many values, feeding predictions back"
     )
@@ -341,19 +348,26 @@ def _predict(args: argparse.Namespace) -> None:
     import_keras_quietly()
     from zoo.inference import predict
 
-    if not args.inputs.is_file():
-        raise UserError(f"{args.inputs}: no such file")
-    try:
-        inputs = np.load(args.inputs, allow_pickle=False)
-    except ValueError as error:
-        raise UserError(f"{args.inputs}: not a .npy array file ({error})") from None
-    outputs = predict(args.target, inputs, steps=args.steps, unsafe=args.unsafe)
+    if args.output and args.output.suffix not in (".csv", ".json", ".npy"):
+        raise UserError(f"{args.output}: write predictions to a .csv, .json or .npy file")
+    prediction = predict(args.target, args.inputs, steps=args.steps, unsafe=args.unsafe)
     if args.output:
-        np.save(args.output, outputs)
-        print(f"wrote {args.output}: shape {outputs.shape}")
+        prediction.write(args.output)
+        print(f"wrote {args.output}: shape {prediction.values.shape}")
+    elif prediction.columns is not None:  # a forecast from a file, in the file's units
+        steps = len(prediction.values)
+        print(f"{prediction.source}: the next {steps} step{'s' * (steps != 1)} after its last row")
+        print(_aligned(prediction.table()))
     else:
         np.set_printoptions(precision=5, suppress=True, threshold=200)
-        print(outputs)
+        print(prediction.values)
+
+
+def _aligned(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows
+    )
 
 
 def _generate(args: argparse.Namespace) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from zoo.data.tokens import markers
-from zoo.errors import UserError
+from zoo.errors import SpecError, UserError
 from zoo.spec import Overrides
 from zoo.spec.derived import architecture
 
@@ -63,18 +67,126 @@ def evaluate(
     }
 
 
+@dataclass
+class Prediction:
+    """A model's answer in the data's terms: values in the units of its targets (the
+    scaling fitted in training is undone inside the model)."""
+
+    values: np.ndarray  # a forecast from a CSV: (steps ahead, target columns)
+    columns: list[str] | None = None  # the names along the last axis of values, if known
+    source: str = "the inputs"  # where the inputs came from, for messages
+
+    def table(self) -> list[list[str]]:
+        """A header and one row per step ahead (per example for arrays)."""
+        values = self.values.reshape(len(self.values), -1)
+        names = self.columns or [f"output {i}" for i in range(values.shape[1])]
+        return [
+            ["step", *names],
+            *([str(i + 1), *map(_number, row)] for i, row in enumerate(values)),
+        ]
+
+    def write(self, path: Path) -> None:
+        """.csv (the table), .json (its rows as objects) or .npy (the values)."""
+        from zoo.atomic import write_text
+
+        if path.suffix == ".npy":
+            with path.open("wb") as file:
+                np.save(file, self.values)
+        elif path.suffix == ".csv":
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(self.table())
+            write_text(path, buffer.getvalue())
+        elif path.suffix == ".json":
+            header, *rows = self.table()
+            objects = [
+                dict(zip(header, (int(r[0]), *map(float, r[1:])), strict=True)) for r in rows
+            ]
+            write_text(path, json.dumps(objects, indent=1) + "\n")
+        else:
+            raise UserError(f"{path}: write predictions to a .csv, .json or .npy file")
+
+
 def predict(
-    target: Path | str, inputs: np.ndarray, steps: int | None = None, unsafe: bool = False
-) -> np.ndarray:
-    """The model's outputs for ``inputs``; with ``steps``, a univariate forecaster's
+    target: Path | str,
+    inputs: np.ndarray | Path | str,
+    steps: int | None = None,
+    unsafe: bool = False,
+) -> Prediction:
+    """The model's answer for ``inputs``: an array as the model takes it, a .npy file,
+    or, for a csv_series forecaster, a CSV with the spec's columns (found by name),
+    whose last window is forecast. With ``steps``, a univariate forecaster's
     predictions are fed back as inputs until ``steps`` future values are made."""
-    from zoo.saving import load_model
+    from zoo.saving import load_model, zoo_record
 
     path, _ = resolve_model_path(target)
     model = load_model(path, unsafe=unsafe)
+    if isinstance(inputs, (str, Path)):
+        source = Path(inputs)
+        if source.suffix == ".csv":
+            return _forecast_csv(model, zoo_record(path).spec, source, steps)
+        inputs = _array_file(source)
+    else:
+        source = None
+    where = str(source) if source else "the inputs"
+    _check_shape(model, inputs, where)
     if steps is None:
-        return np.asarray(model.predict(inputs, verbose=0))
-    return forecast(model, inputs, steps)
+        return Prediction(np.asarray(model.predict(inputs, verbose=0)), source=where)
+    return Prediction(forecast(model, inputs, steps), source=where)
+
+
+def _forecast_csv(model: Any, spec: Any, path: Path, steps: int | None) -> Prediction:
+    """The next values after a CSV series' last window, in its units."""
+    from zoo.data.files import CsvSeriesArgs, read_series
+
+    if spec.data is None or spec.data.source != "csv_series":
+        trained_on = spec.data.source if spec.data else "no"
+        raise UserError(
+            f"{path}: a CSV is forecast by a model trained on csv_series data; this one was "
+            f"trained on {trained_on} data (give a .npy of its inputs)"
+        )
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    args = CsvSeriesArgs.model_validate(spec.data.args)
+    try:
+        table = read_series(path, args, needed=args.window, targets_required=False)
+    except SpecError as error:
+        raise UserError(error.problems[0].message) from None
+    window = table.inputs[-args.window :][None].astype("float32")
+    _check_shape(model, window, f"{path}'s last {args.window} rows")
+    names = [str(c) for c in args.target or args.columns or []] or table.target_names
+    if steps is None:
+        ahead = np.asarray(model.predict(window, verbose=0))[0]
+    else:
+        ahead = forecast(model, window, steps)[0]
+    return Prediction(ahead.reshape(-1, max(len(names), 1)), names or None, str(path))
+
+
+def _array_file(path: Path) -> np.ndarray:
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    if path.suffix != ".npy":
+        raise UserError(f"{path}: give a .npy array, or a .csv series for a csv_series model")
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError as error:
+        raise UserError(f"{path}: not a .npy array file ({error})") from None
+
+
+def _check_shape(model: Any, inputs: np.ndarray, where: str) -> None:
+    """One line for an array the model cannot take, rather than Keras's traceback."""
+    expected = tuple(model.inputs[0].shape[1:])
+    actual = tuple(inputs.shape[1:])
+    if len(actual) != len(expected) or any(
+        e not in (None, a) for e, a in zip(expected, actual, strict=True)
+    ):
+        shown = tuple("any" if e is None else e for e in expected)
+        raise UserError(
+            f"{where} has examples of shape {actual}; the model takes {shown} per example"
+        )
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}"
 
 
 def forecast(model: Any, windows: np.ndarray, steps: int) -> np.ndarray:

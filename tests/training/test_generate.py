@@ -28,7 +28,7 @@ REVERSAL = {
 
 
 def test_beam_of_width_one_is_greedy() -> None:
-    inference = seq2seq_inference(zoo.build(REVERSAL))
+    inference = seq2seq_inference(zoo.build(REVERSAL), zoo.load_spec(REVERSAL))
     source = np.array([[1, 2, 3], [3, 3, 1]], dtype="int32")
     greedy = greedy_decode(inference, source, start=4, end=5, max_length=4)
     for row in range(2):

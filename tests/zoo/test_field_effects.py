@@ -312,9 +312,10 @@ def test_default_loss_follows_the_head() -> None:
 
 
 def test_luong_attention_and_seq2seq_inference_models() -> None:
-    model = zoo.build(SEQ2SEQ, {"model.attention": "luong", "model.layers": 2})
+    overrides = {"model.attention": "luong", "model.layers": 2}
+    model = zoo.build(SEQ2SEQ, overrides)
     assert keras.layers.Attention in layer_types(model)
-    inference = seq2seq_inference(model)
+    inference = seq2seq_inference(model, zoo.load_spec(SEQ2SEQ, overrides))
     rng = np.random.default_rng(0)
     source, target = rng.integers(1, 20, (2, 6)), rng.integers(1, 9, (2, 5))
     teacher_forced = np.asarray(model.predict_on_batch([source, target]))

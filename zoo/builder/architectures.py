@@ -10,9 +10,11 @@ from typing import Any
 
 import keras
 
+from zoo.builder.scaling import scaled_inputs, unscaled_outputs
 from zoo.builder.stack import LayerSource, new_layers, recurrent_stack, widths
+from zoo.data.scaling import Scaling
 from zoo.registry import ATTENTIONS
-from zoo.spec.derived import output_activation, output_width
+from zoo.spec.derived import architecture, output_activation, output_width
 from zoo.spec.schema import Embedding, Spec
 
 
@@ -35,22 +37,28 @@ def sequence_input(
     return tokens, embedded
 
 
-def spec_input(spec: Spec) -> tuple[keras.KerasTensor, Any]:
+def spec_input(spec: Spec, scaling: Scaling | None = None) -> tuple[keras.KerasTensor, Any]:
+    """(the Input, what the first layer reads): the spec's inputs, scaled as fitted."""
     i = spec.inputs
-    return sequence_input(i.length, i.features, i.vocab_size, i.embedding, "inputs")
+    if not architecture(spec).takes_sequences:
+        inputs = keras.Input((i.features,), name="inputs")
+        return inputs, scaled_inputs(inputs, scaling)
+    inputs, x = sequence_input(i.length, i.features, i.vocab_size, i.embedding, "inputs")
+    return inputs, scaled_inputs(x, scaling)
 
 
-def head(x: Any, spec: Spec, make: LayerSource = new_layers) -> Any:
-    """The output Dense layer; Keras applies it per step to a sequence."""
+def head(x: Any, spec: Spec, scaling: Scaling | None = None, make: LayerSource = new_layers) -> Any:
+    """The output Dense layer (Keras applies it per step to a sequence), its output in
+    the targets' units."""
     units, activation = output_width(spec), output_activation(spec)
-    return make(keras.layers.Dense, "head", units=units, activation=activation)(x)
+    y = make(keras.layers.Dense, "head", units=units, activation=activation)(x)
+    return unscaled_outputs(y, scaling)
 
 
-def one_to_one(spec: Spec) -> keras.Model:
+def one_to_one(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
     """The dense baseline: model.units as hidden Dense widths."""
     model = spec.model
-    inputs = keras.Input((spec.inputs.features,), name="inputs")
-    x = inputs
+    inputs, x = spec_input(spec, scaling)
     for index, units in enumerate(widths(spec)):
         name = f"dense_{index + 1}"
         y = keras.layers.Dropout(model.dropout, seed=spec.seed, name=f"{name}_dropout")(x)
@@ -67,37 +75,37 @@ def one_to_one(spec: Spec) -> keras.Model:
         if model.layer_norm:
             y = keras.layers.LayerNormalization(name=f"{name}_norm")(y)
         x = y
-    return keras.Model(inputs, head(x, spec), name=spec.name)
+    return keras.Model(inputs, head(x, spec, scaling), name=spec.name)
 
 
-def many_to_one(spec: Spec) -> keras.Model:
-    inputs, x = spec_input(spec)
+def many_to_one(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
+    inputs, x = spec_input(spec, scaling)
     x = recurrent_stack(x, spec, "rnn", last_returns_sequences=False).sequence
-    return keras.Model(inputs, head(x, spec), name=spec.name)
+    return keras.Model(inputs, head(x, spec, scaling), name=spec.name)
 
 
-def many_to_many(spec: Spec) -> keras.Model:
-    inputs, x = spec_input(spec)
+def many_to_many(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
+    inputs, x = spec_input(spec, scaling)
     x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
-    return keras.Model(inputs, head(x, spec), name=spec.name)
+    return keras.Model(inputs, head(x, spec, scaling), name=spec.name)
 
 
-def one_to_many(spec: Spec) -> keras.Model:
+def one_to_many(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
     """The input vector is fed at every output step (RepeatVector)."""
-    inputs = keras.Input((spec.inputs.features,), name="inputs")
-    x = keras.layers.RepeatVector(spec.outputs.length, name="repeat")(inputs)
+    inputs, x = spec_input(spec, scaling)
+    x = keras.layers.RepeatVector(spec.outputs.length, name="repeat")(x)
     x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
-    return keras.Model(inputs, head(x, spec), name=spec.name)
+    return keras.Model(inputs, head(x, spec, scaling), name=spec.name)
 
 
-def language_model(spec: Spec) -> keras.Model:
+def language_model(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
     """Tokens in, a distribution over the next token at every step out."""
-    inputs, x = spec_input(spec)
+    inputs, x = spec_input(spec, scaling)
     x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
-    return keras.Model(inputs, head(x, spec), name=spec.name)
+    return keras.Model(inputs, head(x, spec, scaling), name=spec.name)
 
 
-def seq2seq(spec: Spec) -> keras.Model:
+def seq2seq(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
     """Encoder-decoder trained with teacher forcing.
 
     Inputs: the source sequence, and the target sequence shifted right (starting
@@ -106,11 +114,11 @@ def seq2seq(spec: Spec) -> keras.Model:
     encoder outputs (score: additive for bahdanau, dot for luong) and the context
     is concatenated to it before the head.
     """
-    encoder_inputs, x = spec_input(spec)
+    encoder_inputs, x = spec_input(spec, scaling)
     encoder = recurrent_stack(x, spec, "encoder", last_returns_sequences=True, return_state=True)
     out = spec.outputs
     decoder_inputs = keras.Input((out.length,), dtype="int32", name="decoder_inputs")
-    outputs, _ = decode(decoder_inputs, encoder.sequence, encoder.states, spec)
+    outputs, _ = decode(decoder_inputs, encoder.sequence, encoder.states, spec, scaling)
     return keras.Model([encoder_inputs, decoder_inputs], outputs, name=spec.name)
 
 
@@ -119,6 +127,7 @@ def decode(
     encoder_sequence: Any,
     initial_states: list[list[Any]],
     spec: Spec,
+    scaling: Scaling | None = None,
     make: LayerSource = new_layers,
     encoder_mask: Any = None,
 ) -> tuple[Any, list[list[Any]]]:
@@ -150,4 +159,4 @@ def decode(
         else:
             context = attention([y, encoder_sequence], mask=[None, encoder_mask])
         y = make(keras.layers.Concatenate, "attention_concat")([y, context])
-    return head(y, spec, make), decoder.states
+    return head(y, spec, scaling, make), decoder.states

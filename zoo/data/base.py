@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -32,15 +32,6 @@ class SourceArgs(BaseModel):
 class Context:
     seed: int  # every random draw of a generator comes from this seed
     folder: Path  # relative paths in a spec are relative to the spec's folder
-    # The spec's held-out fractions, so a source can fit its scaling on the training
-    # part alone: statistics of the test part would leak into what the model sees.
-    validation: float = 0.0
-    test: float = 0.0
-
-    def training_count(self, count: int) -> int:
-        """How many of ``count`` examples the split trains on; for time-ordered data,
-        the first ones."""
-        return split_sizes(count, self.validation, self.test)[0]
 
 
 @dataclass(frozen=True)
@@ -127,10 +118,15 @@ class Dataset:
         return replace(self, x=x, y=self.y[index], naive=naive)
 
 
+Scale = Literal["standard", "minmax", "none"]
+
+
 @dataclass(frozen=True)
 class DataSource:
     Args: type[SourceArgs]
     load: Callable[[Any, Context], Dataset]
+    # the scaling a spec's data.scale defaults to: see zoo.data.scaling
+    scale: Scale = "none"
 
 
 @dataclass
@@ -176,7 +172,7 @@ def load_splits(spec: Any, folder: Path) -> Splits:
     source: DataSource = DATASETS[section.source].load()
     args = parse_args(source, section.args)
     seed = data_seed(spec)
-    dataset = source.load(args, Context(seed, folder, section.validation, section.test))
+    dataset = source.load(args, Context(seed, folder))
     # A user file's problems name the file; a generator's, the generator.
     path = getattr(args, "path", None)
     check_fits(dataset, spec, str(folder / path) if path else section.source)

@@ -26,15 +26,18 @@ def arguments(name: str) -> list[tuple[str, str, str]]:
 def text() -> str:
     lines = []
     for name, entry in DATASETS.items():
-        lines.append(f"{name}: {entry.summary}")
+        lines.append(f"{name}: {entry.summary} (data.scale default: {entry.load().scale})")
         for argument, default, meaning in arguments(name):
             lines.append(f"    {argument} = {default}    {meaning}")
     return "\n".join(lines) + "\n"
 
 
 def markdown() -> str:
-    lines = ["| source | what | arguments (default) |", "| --- | --- | --- |"]
+    lines = [
+        "| source | what | arguments (default) | `data.scale` default |",
+        "| --- | --- | --- | --- |",
+    ]
     for name, entry in DATASETS.items():
         described = ", ".join(f"`{a}` ({d})" for a, d, _ in arguments(name))
-        lines.append(f"| `{name}` | {entry.summary} | {described} |")
+        lines.append(f"| `{name}` | {entry.summary} | {described} | `{entry.load().scale}` |")
     return "\n".join(lines) + "\n"

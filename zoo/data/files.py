@@ -10,6 +10,7 @@ import csv
 import io
 import math
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -92,6 +93,26 @@ def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
     (examples, window, columns), y the ``horizon`` rows after each window's end,
     flattened row-major to horizon * len(target) values (see ``forecast``)."""
     path = _existing_file(args.path, context)
+    table = read_series(path, args, needed=args.window + args.horizon)
+    assert table.targets is not None
+    return forecast(table.inputs, table.targets, args.window, args.horizon, args.stride)
+
+
+@dataclass(frozen=True)
+class SeriesTable:
+    """The numeric columns of a CSV series, time along axis 0."""
+
+    inputs: np.ndarray  # (rows, len(columns))
+    targets: np.ndarray | None  # (rows, len(target)); None where the file lacks them
+    target_names: list[str]  # header names, or "column N" without a header
+
+
+def read_series(
+    path: Path, args: CsvSeriesArgs, needed: int, targets_required: bool = True
+) -> SeriesTable:
+    """The spec's columns of a CSV file, found by name (or index), checked to have at
+    least ``needed`` rows of finite numbers. A file to forecast from needs only the
+    input columns (``targets_required`` False)."""
     rows = _csv_rows(path)
     if args.header:
         if not rows:
@@ -102,19 +123,30 @@ def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
         names, width = None, len(rows[0][1]) if rows else 0
     # Columns first: a file without them is likely the wrong file, whatever its length.
     inputs = _column_indexes(path, args.columns or list(range(width)), names, width, "columns")
-    targets = _column_indexes(path, args.target or inputs, names, width, "target")
-    if len(rows) < args.window + args.horizon:
+    wanted = args.target or (args.columns or list(range(width)))
+    try:
+        targets: list[int] | None = _column_indexes(path, wanted, names, width, "target")
+    except SpecError:
+        if targets_required:
+            raise
+        targets = None
+    if len(rows) < needed:
+        what = f"a window of {args.window}"
+        what += f" and a horizon of {args.horizon} need" if needed > args.window else " needs"
         raise SpecError.single(
-            f"{path} has {len(rows)} rows; a window of {args.window} and a horizon of "
-            f"{args.horizon} need at least {args.window + args.horizon}",
+            f"{path} has {len(rows)} rows; {what} at least {needed}",
             "data.args.window",
         )
     table = np.empty((len(rows), width))
-    used = sorted(set(inputs) | set(targets))
+    used = sorted(set(inputs) | set(targets or []))
     for i, (line, row) in enumerate(rows):
         for j in used:
             table[i, j] = _number(row[j], f"{path}:{line}: column {names[j] if names else j!r}")
-    return forecast(table[:, inputs], table[:, targets], args.window, args.horizon, args.stride)
+    return SeriesTable(
+        table[:, inputs],
+        table[:, targets] if targets is not None else None,
+        [names[j] if names else f"column {j}" for j in targets] if targets is not None else [],
+    )
 
 
 def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
@@ -171,7 +203,7 @@ def _number(value: str, where: str) -> float:
     return number
 
 
-csv_series = DataSource(CsvSeriesArgs, _csv_series)
+csv_series = DataSource(CsvSeriesArgs, _csv_series, scale="standard")
 
 
 class NpzArgs(SourceArgs):
@@ -231,7 +263,7 @@ def _array(archive: np.lib.npyio.NpzFile, path: Path, name: str, key: str) -> np
     return array.astype("int32" if array.dtype.kind in "iu" else "float32")
 
 
-npz = DataSource(NpzArgs, _npz)
+npz = DataSource(NpzArgs, _npz, scale="standard")
 
 
 def _existing_file(path: str, context: Context) -> Path:

@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from zoo.data.base import Context, Dataset, DataSource, SourceArgs, commonest_class
-from zoo.data.generators import forecast, window_count
+from zoo.data.generators import forecast
 from zoo.errors import UserError
 
 INSTALL = 'pip install "rnn-spec-zoo[real-data]"'
@@ -52,21 +52,16 @@ def _lynx(args: LynxArgs, context: Context) -> Dataset:
     """Annual lynx trappings in Canada's Mackenzie River district, 1821-1934 (114
     years; Campbell & Walker 1977), as sktime ships them. The counts span 39 to 6991
     and cycle roughly every ten years, so they are taken as log10, as the literature
-    on this series does, then standardised with the mean and standard deviation of
-    the years the training windows cover: no validation or test year shapes the
-    scaling. Windowed by ``forecast`` (one feature, ``horizon`` target values), with
-    persistence as the baseline."""
+    on this series does; the values are then in log10 trappings, which the model's
+    own scaling (data.scale, standard by default) standardises with statistics of
+    the training windows alone. Windowed by ``forecast`` (one feature, ``horizon``
+    target values), with persistence as the baseline."""
     counts = _sktime_datasets("lynx").load_lynx().to_numpy(dtype="float64")
     series = np.log10(counts)
-    windows = window_count(len(series), args.window, args.horizon, args.stride)
-    last_training_window = context.training_count(windows) - 1
-    # every year up to the last training window's last target year
-    seen = series[: last_training_window * args.stride + args.window + args.horizon]
-    series = (series - seen.mean()) / seen.std()
     return forecast(series[:, None], series[:, None], args.window, args.horizon, args.stride)
 
 
-lynx = DataSource(LynxArgs, _lynx)
+lynx = DataSource(LynxArgs, _lynx, scale="standard")
 
 VOWEL_FRAMES = 29  # the longest utterance
 

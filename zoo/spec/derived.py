@@ -50,3 +50,14 @@ def output_steps(spec: Spec) -> list[int | None]:
     if steps is None:
         return []
     return [spec.inputs.length if steps == "aligned" else spec.outputs.length]
+
+
+def scales_inputs(spec: Spec) -> bool:
+    """Whether data.scale applies to the inputs: real values (token ids never are)."""
+    return spec.inputs.features is not None
+
+
+def scales_targets(spec: Spec) -> bool:
+    """Whether data.scale applies to the targets: a regression head, real values out
+    through a linear activation."""
+    return not architecture(spec).emits_tokens and output_activation(spec) == "linear"

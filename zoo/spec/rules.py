@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from zoo.registry import ARCHITECTURES, CELLS
-from zoo.spec.derived import architecture, output_vocabulary
+from zoo.spec.derived import architecture, output_vocabulary, scales_inputs, scales_targets
 from zoo.spec.document import KeyPath
 from zoo.spec.metrics import metric_direction, monitored, unlogged
 from zoo.spec.schema import Spec
@@ -27,6 +27,7 @@ def check_rules(spec: Spec) -> list[Finding]:
         *_causal(spec),
         *_clipping(spec),
         *_monitors(spec),
+        *_scale(spec),
         *tune_findings(spec),
     ]
 
@@ -167,3 +168,15 @@ def _monitors(spec: Spec) -> Iterator[Finding]:
             yield where, reason
         elif metric_direction(name) is None:
             yield where, f"cannot tell whether a higher or a lower {name!r} is better"
+
+
+def _scale(spec: Spec) -> Iterator[Finding]:
+    """An explicit data.scale must have something to scale."""
+    if spec.data is None or spec.data.scale in (None, "none"):
+        return
+    if not scales_inputs(spec) and not scales_targets(spec):
+        yield (
+            ("data", "scale"),
+            "applies to real-valued inputs (inputs.features) or a regression head (a linear "
+            "activation); this spec has token inputs and a classifier head",
+        )

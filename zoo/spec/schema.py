@@ -204,6 +204,12 @@ class Data(Section):
     validation: Rate = Field(0.1, description="fraction of examples held out for validation")
     test: Rate = Field(0.1, description="fraction of examples held out for `zoo evaluate`")
     seed: int | None = Field(None, description="the data's seed (default: the spec's seed)")
+    scale: Literal["standard", "minmax", "none"] | None = Field(
+        None,
+        description="scale real inputs and regression targets with statistics of the training "
+        "split, inside the model (default: the source's: standard for user files and the lynx "
+        "series, none for generators)",
+    )
 
 
 SearchValue = str | int | float | bool

@@ -16,6 +16,7 @@ from zoo.api import load_spec
 from zoo.atomic import write_text
 from zoo.data import Splits, load_splits
 from zoo.data.base import data_seed
+from zoo.data.scaling import fit_scaling
 from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
 from zoo.saving import ModelRecord, load_model
@@ -90,17 +91,15 @@ def train(
         directory, spec, state = _resumed(Path(resume))
         splits = load_splits(spec, Path(state.spec_folder))
         with _strategy_scope(spec):
-            model = _resumed_model(directory, spec, unsafe)
+            model = _resumed_model(directory, spec, splits, unsafe)
     else:
         if source is None:
             raise UserError("give a spec to train, or --resume RUN_DIR")
         spec = load_spec(source, overrides)
         folder = spec_folder(source)
         splits = load_splits(spec, folder)  # a data mistake stops us before anything is written
-        from zoo.builder import build_model
-
         with _strategy_scope(spec):
-            model = build_model(spec)
+            model = build_fitted(spec, splits)
         directory = _new_run_directory(Path(runs), spec.name)
         write_text(directory / "spec.yaml", to_yaml(spec))
         state = RunState(spec_folder=str(folder))
@@ -250,12 +249,18 @@ def _resumed(directory: Path) -> tuple[Path, Spec, RunState]:
     return directory, spec, state
 
 
-def _resumed_model(directory: Path, spec: Spec, unsafe: bool) -> Any:
+def _resumed_model(directory: Path, spec: Spec, splits: Splits, unsafe: bool) -> Any:
     if (directory / LAST).exists():
         return load_model(directory / LAST, unsafe=unsafe)
-    from zoo.builder import build_model  # killed before the first epoch finished: start over
+    return build_fitted(spec, splits)  # killed before the first epoch finished: start over
 
-    return build_model(spec)
+
+def build_fitted(spec: Spec, splits: Splits) -> Any:
+    """The spec's model with the data's scaling, fitted on the training split alone,
+    inside it."""
+    from zoo.builder import build_model
+
+    return build_model(spec, fit_scaling(spec, splits.train))
 
 
 def _strategy_scope(spec: Spec) -> AbstractContextManager:

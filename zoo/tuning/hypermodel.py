@@ -26,7 +26,7 @@ from zoo.spec.space import conditions, objective_direction, without_tune
 from zoo.spec.validate import validate_document
 from zoo.training.callbacks import DivergenceGuard
 from zoo.training.memory import dropped_gradient_functions
-from zoo.training.run import fit, spec_callbacks
+from zoo.training.run import build_fitted, fit, spec_callbacks
 
 
 class SpecHyperModel(kt.HyperModel):
@@ -58,9 +58,8 @@ class SpecHyperModel(kt.HyperModel):
             raise kt.errors.FailedTrialError(f"invalid spec: {error}") from None
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
-        from zoo.builder import build_model
-
-        return build_model(self.trial_spec(hp))
+        spec = self.trial_spec(hp)
+        return build_fitted(spec, self.splits(spec))
 
     def fit(self, hp: kt.HyperParameters, model: keras.Model, *args: Any, **kwargs: Any) -> Any:
         """Train on the spec's data; Keras Tuner's callbacks (and, for hyperband,
