@@ -1,4 +1,5 @@
-"""Vanilla RNN, LSTM and GRU written from their equations as Keras layers.
+"""Vanilla RNN, LSTM and GRU written from their equations as Keras layers, and the
+``TextIds`` layer by which a model takes raw strings.
 
 Each class takes the same arguments and holds the same weights (names, shapes,
 gate order) as the Keras built-in of the same name, so weights copy across in
@@ -10,5 +11,6 @@ package registers every class with Keras, so saved models load without
 from custom_layers.gru import GRU, GRUCell
 from custom_layers.lstm import LSTM, LSTMCell
 from custom_layers.simple_rnn import SimpleRNN, SimpleRNNCell
+from custom_layers.text import TextIds
 
-__all__ = ["GRU", "LSTM", "GRUCell", "LSTMCell", "SimpleRNN", "SimpleRNNCell"]
+__all__ = ["GRU", "LSTM", "GRUCell", "LSTMCell", "SimpleRNN", "SimpleRNNCell", "TextIds"]

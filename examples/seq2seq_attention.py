@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 def decoded_right(trained: Trained) -> np.ndarray:
     """[test examples, target positions]: whether greedy decoding got each symbol right
     (a missing or extra symbol counts wrong, and so does stopping early)."""
-    from zoo.builder.inference import greedy_decode, seq2seq_inference
+    from zoo.inference.decoding import greedy_decode, seq2seq_inference
 
     test, spec = trained.test_split(), trained.run.spec
     vocabulary = test.vocabulary

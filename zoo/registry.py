@@ -203,11 +203,11 @@ DATASETS = Registry(
         ),
         "npz": Entry("NumPy .npz arrays (x and y)", "zoo.data.files:npz"),
         "tagged_text": Entry(
-            "tagged sentences (word/TAG per token): word ids in, a tag per token out",
+            "tagged sentences (word/TAG per token): sentences in, a tag per word out",
             "zoo.data.labelled:tagged_text",
         ),
         "text_classes": Entry(
-            "labelled text from CSV columns: word ids in, a class out",
+            "labelled text from CSV columns: the text in, its class out",
             "zoo.data.labelled:text_classes",
         ),
         # Real data from a package's wheel: the optional extra real-data installs it.

@@ -54,6 +54,11 @@ def save_model(
         raise UserError(f"{path}: a model file must end in .keras")
     if isinstance(record, Spec):
         record = ModelRecord(spec=record)
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and not optimizer.built:
+        # Keras would save an unbuilt optimizer's 2 variables and, on loading, warn that
+        # they do not match the built one's: build it, as training would.
+        optimizer.build(model.trainable_variables)
     with atomic_path(path) as temporary:
         model.save(temporary)
         with zipfile.ZipFile(temporary, "a") as archive:

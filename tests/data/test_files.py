@@ -231,6 +231,25 @@ def test_npz_named_and_several_inputs(tmp_path: Path) -> None:
     assert data.y.dtype == np.float32
 
 
+def test_npz_class_names(tmp_path: Path) -> None:
+    x, y = np.zeros((3, 2)), np.array([0, 2, 1])
+    np.savez(tmp_path / "d.npz", x=x, y=y, labels=np.array(["cat", "dog", "eel"]))
+    assert load("npz", folder=tmp_path, path="d.npz").classes == ["cat", "dog", "eel"]
+    named = load("npz", folder=tmp_path, path="d.npz", labels=["a", "b", "c"])
+    assert named.classes == ["a", "b", "c"]  # the spec's names win over the file's
+    np.savez(tmp_path / "plain.npz", x=x, y=y)
+    assert load("npz", folder=tmp_path, path="plain.npz").classes is None
+    assert error("npz", tmp_path, path="plain.npz", labels=["a", "b"]) == (
+        f"data.args.labels: y array 'y' in {tmp_path / 'plain.npz'} has class ids up to 2, but "
+        "2 class names"
+    )
+    np.savez(tmp_path / "real.npz", x=x, y=np.ones(3), labels=np.array([1, 2]))
+    assert "should list the class names as strings" in error("npz", tmp_path, path="real.npz")
+    assert "holds float32 values, not class ids" in error(
+        "npz", tmp_path, path="real.npz", labels=["a"]
+    )
+
+
 @pytest.mark.parametrize("kind", ["text", "npy", "empty"])
 def test_npz_not_an_archive(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "d.npz"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from zoo.data.base import Context
-from zoo.data.labelled import TextClassesArgs, text_classes, tokenize
+import zoo
+from custom_layers.text import TextIds, split_text
+from zoo.data.base import Context, RawText
+from zoo.data.labelled import TextClassesArgs, text_classes
+from zoo.data.preprocessing import fit_vocabulary
 from zoo.errors import SpecError
 
 CSV = """text,label,source
@@ -18,6 +23,23 @@ Bad film.,neg,b
 """
 
 
+SPEC = {
+    "version": 1,
+    "name": "t",
+    "architecture": "many_to_one",
+    "cell": "gru",
+    "inputs": {"vocab_size": 50, "embedding": {"dim": 4}},
+    "model": {"units": 4},
+    "outputs": {"units": 1, "activation": "softmax"},
+    "data": {
+        "source": "text_classes",
+        "validation": 0,
+        "test": 0,
+        "args": {"path": "reviews.csv", "label": "source"},
+    },
+}
+
+
 def load(tmp_path: Path, content: str = CSV, **args) -> object:
     (tmp_path / "reviews.csv").write_text(content)
     parsed = TextClassesArgs.model_validate({"path": "reviews.csv", **args})
@@ -25,20 +47,53 @@ def load(tmp_path: Path, content: str = CSV, **args) -> object:
 
 
 def test_tokenize_splits_words_and_punctuation() -> None:
-    assert tokenize("Don't stop, NOW!", lowercase=True) == ["don't", "stop", ",", "now", "!"]
-    assert tokenize("Now", lowercase=False) == ["Now"]
+    def words(text: str, lowercase: bool = True, split: str = "words") -> list[str]:
+        (row,) = split_text([text], split, lowercase).to_list()
+        return [token.decode("utf-8") for token in row]
+
+    assert words("Don't stop, NOW!") == ["don't", "stop", ",", "now", "!"]
+    assert words("Now", lowercase=False) == ["Now"]
+    # the same tokens as Python's Unicode-aware r"[\w']+|[^\w\s]" on the lowercased text
+    for text in ["Été  à\u00a0Paris...", "a.b 1/2 ''x", "naïve café_au-lait?!", " \t "]:
+        assert words(text) == re.findall(r"[\w']+|[^\w\s]", text.lower())
+    assert words("1/2 dogs.", split="spaces") == ["1/2", "dogs."]
 
 
-def test_word_and_class_ids(tmp_path: Path) -> None:
+def test_texts_and_class_ids(tmp_path: Path) -> None:
     data = load(tmp_path, length=5, vocab_size=5)
-    # "good" x5, "," x3, "film" x2, then ties in first-seen order: "cast", "!", ...
-    assert data.vocabulary == ["", "[UNK]", "good", ",", "film"]
-    np.testing.assert_array_equal(
-        data.x,
-        [[2, 4, 3, 2, 1], [1, 4, 1, 0, 0], [2, 3, 2, 3, 2]],  # cut at 5, unknown = 1, pad = 0
-    )
+    assert list(data.x) == ["Good film, good cast!", "Bad film.", "good, GOOD, good"]
+    assert data.text == RawText("words", True, 5, 5) and data.classes == ["neg", "pos"]
     np.testing.assert_array_equal(data.y, [[1], [0], [1]])  # classes sorted: neg = 0, pos = 1
     assert data.baseline == {"accuracy of predicting the commonest class": pytest.approx(2 / 3)}
+
+
+def test_vocabulary_is_fitted_on_the_training_split(tmp_path: Path) -> None:
+    spec = zoo.load_spec({**SPEC, "data": {**SPEC["data"], "args": {"path": "reviews.csv"}}})
+    data = load(tmp_path, length=5, vocab_size=5)
+    # "good" x5, "," x3, "film" x2, then ties in first-seen order: "cast", "!", ...
+    assert fit_vocabulary(spec, data).tokens == ["", "[UNK]", "good", ",", "film"]
+    # without the first review, "cast" and "!" are gone, and "bad" is seen first
+    assert fit_vocabulary(spec, data.take(np.array([1, 2]))).tokens == [
+        "",
+        "[UNK]",
+        "good",
+        ",",
+        "bad",
+    ]
+
+
+def test_the_model_reads_ids_as_the_old_python_pipeline_did(tmp_path: Path) -> None:
+    """The TextIds layer cuts at ``length``, pads with 0 and maps unknown words to 1."""
+    spec = zoo.load_spec({**SPEC, "data": {**SPEC["data"], "args": {"path": "reviews.csv"}}})
+    data = load(tmp_path, length=5, vocab_size=5)
+    vocabulary = fit_vocabulary(spec, data)
+    layer = TextIds(vocabulary.tokens, 5, "words", True)
+    np.testing.assert_array_equal(
+        layer(tf.constant(list(data.x))),
+        [[2, 4, 3, 2, 1], [1, 4, 1, 0, 0], [2, 3, 2, 3, 2]],
+    )
+    with pytest.raises(SpecError, match=r"keeps 5 token ids .* but inputs.vocab_size is 4"):
+        fit_vocabulary(zoo.load_spec(SPEC, {"inputs.vocab_size": 4}), data)
 
 
 def test_columns_by_index_and_errors(tmp_path: Path) -> None:
@@ -58,8 +113,8 @@ def test_tagged_text(tmp_path: Path) -> None:
     (tmp_path / "tags.txt").write_text("The/DET cat/NOUN sat/VERB\n\nA/DET 1/2/NUM cat/NOUN\n")
     args = TaggedTextArgs.model_validate({"path": "tags.txt", "length": 4})
     data = tagged_text.load(args, Context(seed=0, folder=tmp_path))
-    assert data.vocabulary == ["", "[UNK]", "cat", "the", "sat", "a", "1/2"]
-    np.testing.assert_array_equal(data.x, [[3, 2, 4, 0], [5, 6, 2, 0]])
+    assert list(data.x) == ["The cat sat", "A 1/2 cat"] and data.text.split == "spaces"
+    assert data.classes == ["DET", "NOUN", "NUM", "VERB"]
     np.testing.assert_array_equal(data.y, [[0, 1, 3, 0], [0, 2, 1, 0]])  # DET NOUN NUM VERB
     assert data.baseline == {
         "accuracy of tagging every token with the commonest tag": pytest.approx(2 / 6)
@@ -71,24 +126,8 @@ def test_tagged_text(tmp_path: Path) -> None:
 
 
 def test_class_ids_must_fit_the_head(tmp_path: Path) -> None:
-    import zoo
     from zoo.data import load_splits
 
     (tmp_path / "reviews.csv").write_text(CSV)
-    spec = {
-        "version": 1,
-        "name": "t",
-        "architecture": "many_to_one",
-        "cell": "gru",
-        "inputs": {"vocab_size": 50, "embedding": {"dim": 4}},
-        "model": {"units": 4},
-        "outputs": {"units": 1, "activation": "softmax"},
-        "data": {
-            "source": "text_classes",
-            "validation": 0,
-            "test": 0,
-            "args": {"path": "reviews.csv", "label": "source"},
-        },
-    }
     with pytest.raises(SpecError, match=r"has 3 classes \(ids up to 2\), but the head has 1 "):
-        load_splits(zoo.load_spec(spec), tmp_path)
+        load_splits(zoo.load_spec(SPEC), tmp_path)

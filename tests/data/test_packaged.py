@@ -63,18 +63,18 @@ def test_lynx_is_log10_counts() -> None:
 @needs_sktime
 def test_lynx_test_years_do_not_shape_the_scaling(monkeypatch) -> None:
     from zoo.api import load_spec
-    from zoo.data.scaling import fit_scaling
+    from zoo.data.preprocessing import fit_preprocessing
 
     spec = load_spec(specs_folder() / "lynx_gru.yaml")
-    before = fit_scaling(spec, split(lynx(), VALIDATION, TEST, 0).train)
+    before = fit_preprocessing(spec, split(lynx(), VALIDATION, TEST, 0).train)
     changed = lynx_counts()
     changed.iloc[-14:] *= 100  # the test years only
     monkeypatch.setattr(
         packaged, "_sktime_datasets", lambda name: SimpleNamespace(load_lynx=lambda: changed)
     )
     after = split(lynx(), VALIDATION, TEST, 0)
-    assert before is not None and before == fit_scaling(spec, after.train)
-    assert before != fit_scaling(spec, lynx())  # the whole series would differ
+    assert before is not None and before == fit_preprocessing(spec, after.train)
+    assert before != fit_preprocessing(spec, lynx())  # the whole series would differ
 
 
 @needs_sktime

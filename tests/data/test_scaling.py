@@ -12,7 +12,7 @@ import pytest
 
 import zoo
 from zoo.data import load_splits
-from zoo.data.scaling import Affine, fit_scaling, scale_method
+from zoo.data.preprocessing import Affine, fit_preprocessing, scale_method
 from zoo.errors import SpecError
 
 SERIES = {
@@ -46,7 +46,7 @@ def series_csv(tmp_path: Path, monkeypatch) -> Path:
 def test_the_scaler_sees_only_the_training_rows(series_csv: Path) -> None:
     spec = zoo.load_spec(SERIES)
     splits = load_splits(spec, series_csv.parent)
-    scaling = fit_scaling(spec, splits.train)
+    scaling = fit_preprocessing(spec, splits.train)
     assert scaling is not None and scaling.inputs is not None and scaling.targets is not None
     train_x, train_y = splits.train.x[..., 0], splits.train.y[:, 0]
     assert scaling.inputs.offset == pytest.approx([train_x.mean()])
@@ -62,7 +62,7 @@ def test_the_model_carries_the_scaling_and_answers_in_the_datas_units(
 ) -> None:
     spec = zoo.load_spec(SERIES)
     splits = load_splits(spec, series_csv.parent)
-    scaling = fit_scaling(spec, splits.train)
+    scaling = fit_preprocessing(spec, splits.train)
     from zoo.builder import build_model
 
     model = build_model(spec, scaling)
@@ -87,7 +87,7 @@ def test_each_method_fits_its_statistics(scale: str, offset: float, spread: floa
 
     spec = zoo.load_spec(SERIES, {"data.scale": scale})
     x = np.array([1.0, 5.0, 1.0, 5.0], dtype="float32").reshape(1, 4, 1)
-    scaling = fit_scaling(spec, Dataset(x, np.array([[2.0]], dtype="float32")))
+    scaling = fit_preprocessing(spec, Dataset(x, np.array([[2.0]], dtype="float32")))
     assert scaling is not None and scaling.inputs == Affine([offset], [spread])
     assert scaling.targets == Affine([2.0], [1.0])  # a constant keeps scale 1
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 import zoo
-from zoo.builder.inference import beam_decode, greedy_decode, seq2seq_inference
 from zoo.cli import main
+from zoo.inference.decoding import beam_decode, greedy_decode, seq2seq_inference
 from zoo.training import train
 
 REVERSAL = {

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 import custom_layers
 import zoo
-from zoo.builder.inference import seq2seq_inference
+from zoo.inference.decoding import seq2seq_inference
 from zoo.spec.schema import Spec
 
 SEQUENCE = {

@@ -13,7 +13,7 @@ import yaml
 import zoo
 from zoo.cli import main
 from zoo.errors import SpecError
-from zoo.inference import _decode
+from zoo.inference.commands import _decode
 from zoo.spec.keras_catalog import KNOWN
 from zoo.spec.metrics import is_better, metric_direction
 from zoo.training.records import RunState

@@ -10,9 +10,9 @@ from typing import Any
 
 import keras
 
-from zoo.builder.scaling import scaled_inputs, unscaled_outputs
+from zoo.builder.preprocessing import scaled_inputs, text_ids, unscaled_outputs
 from zoo.builder.stack import LayerSource, new_layers, recurrent_stack, widths
-from zoo.data.scaling import Scaling
+from zoo.data.preprocessing import Preprocessing
 from zoo.registry import ATTENTIONS
 from zoo.spec.derived import architecture, output_activation, output_width
 from zoo.spec.schema import Embedding, Spec
@@ -31,34 +31,48 @@ def sequence_input(
         return inputs, inputs
     assert embedding is not None  # a rule guarantees it
     tokens = keras.Input((length,), dtype="int32", name=name)
-    embedded = keras.layers.Embedding(
+    return tokens, embedded(tokens, vocab_size, embedding, name)
+
+
+def embedded(tokens: Any, vocab_size: int, embedding: Embedding, name: str) -> Any:
+    return keras.layers.Embedding(
         vocab_size, embedding.dim, mask_zero=embedding.mask_zero, name=f"{name}_embedding"
     )(tokens)
-    return tokens, embedded
 
 
-def spec_input(spec: Spec, scaling: Scaling | None = None) -> tuple[keras.KerasTensor, Any]:
-    """(the Input, what the first layer reads): the spec's inputs, scaled as fitted."""
+def spec_input(
+    spec: Spec, preprocessing: Preprocessing | None = None
+) -> tuple[keras.KerasTensor, Any]:
+    """(the Input, what the first layer reads): the spec's inputs, scaled as fitted; or,
+    with a fitted vocabulary, strings turned into token ids and embedded."""
     i = spec.inputs
     if not architecture(spec).takes_sequences:
         inputs = keras.Input((i.features,), name="inputs")
-        return inputs, scaled_inputs(inputs, scaling)
+        return inputs, scaled_inputs(inputs, preprocessing)
+    if preprocessing is not None and preprocessing.vocabulary is not None:
+        assert i.vocab_size is not None and i.embedding is not None  # checked with the data
+        texts = keras.Input((), dtype="string", name="inputs")
+        return texts, embedded(
+            text_ids(texts, preprocessing.vocabulary), i.vocab_size, i.embedding, "inputs"
+        )
     inputs, x = sequence_input(i.length, i.features, i.vocab_size, i.embedding, "inputs")
-    return inputs, scaled_inputs(x, scaling)
+    return inputs, scaled_inputs(x, preprocessing)
 
 
-def head(x: Any, spec: Spec, scaling: Scaling | None = None, make: LayerSource = new_layers) -> Any:
+def head(
+    x: Any, spec: Spec, preprocessing: Preprocessing | None = None, make: LayerSource = new_layers
+) -> Any:
     """The output Dense layer (Keras applies it per step to a sequence), its output in
     the targets' units."""
     units, activation = output_width(spec), output_activation(spec)
     y = make(keras.layers.Dense, "head", units=units, activation=activation)(x)
-    return unscaled_outputs(y, scaling)
+    return unscaled_outputs(y, preprocessing)
 
 
-def one_to_one(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
+def one_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
     """The dense baseline: model.units as hidden Dense widths."""
     model = spec.model
-    inputs, x = spec_input(spec, scaling)
+    inputs, x = spec_input(spec, preprocessing)
     for index, units in enumerate(widths(spec)):
         name = f"dense_{index + 1}"
         y = keras.layers.Dropout(model.dropout, seed=spec.seed, name=f"{name}_dropout")(x)
@@ -75,37 +89,37 @@ def one_to_one(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
         if model.layer_norm:
             y = keras.layers.LayerNormalization(name=f"{name}_norm")(y)
         x = y
-    return keras.Model(inputs, head(x, spec, scaling), name=spec.name)
+    return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
 
 
-def many_to_one(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
-    inputs, x = spec_input(spec, scaling)
+def many_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
+    inputs, x = spec_input(spec, preprocessing)
     x = recurrent_stack(x, spec, "rnn", last_returns_sequences=False).sequence
-    return keras.Model(inputs, head(x, spec, scaling), name=spec.name)
+    return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
 
 
-def many_to_many(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
-    inputs, x = spec_input(spec, scaling)
+def many_to_many(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
+    inputs, x = spec_input(spec, preprocessing)
     x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
-    return keras.Model(inputs, head(x, spec, scaling), name=spec.name)
+    return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
 
 
-def one_to_many(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
+def one_to_many(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
     """The input vector is fed at every output step (RepeatVector)."""
-    inputs, x = spec_input(spec, scaling)
+    inputs, x = spec_input(spec, preprocessing)
     x = keras.layers.RepeatVector(spec.outputs.length, name="repeat")(x)
     x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
-    return keras.Model(inputs, head(x, spec, scaling), name=spec.name)
+    return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
 
 
-def language_model(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
+def language_model(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
     """Tokens in, a distribution over the next token at every step out."""
-    inputs, x = spec_input(spec, scaling)
+    inputs, x = spec_input(spec, preprocessing)
     x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
-    return keras.Model(inputs, head(x, spec, scaling), name=spec.name)
+    return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
 
 
-def seq2seq(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
+def seq2seq(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
     """Encoder-decoder trained with teacher forcing.
 
     Inputs: the source sequence, and the target sequence shifted right (starting
@@ -114,11 +128,11 @@ def seq2seq(spec: Spec, scaling: Scaling | None = None) -> keras.Model:
     encoder outputs (score: additive for bahdanau, dot for luong) and the context
     is concatenated to it before the head.
     """
-    encoder_inputs, x = spec_input(spec, scaling)
+    encoder_inputs, x = spec_input(spec, preprocessing)
     encoder = recurrent_stack(x, spec, "encoder", last_returns_sequences=True, return_state=True)
     out = spec.outputs
     decoder_inputs = keras.Input((out.length,), dtype="int32", name="decoder_inputs")
-    outputs, _ = decode(decoder_inputs, encoder.sequence, encoder.states, spec, scaling)
+    outputs, _ = decode(decoder_inputs, encoder.sequence, encoder.states, spec, preprocessing)
     return keras.Model([encoder_inputs, decoder_inputs], outputs, name=spec.name)
 
 
@@ -127,7 +141,7 @@ def decode(
     encoder_sequence: Any,
     initial_states: list[list[Any]],
     spec: Spec,
-    scaling: Scaling | None = None,
+    preprocessing: Preprocessing | None = None,
     make: LayerSource = new_layers,
     encoder_mask: Any = None,
 ) -> tuple[Any, list[list[Any]]]:
@@ -159,4 +173,4 @@ def decode(
         else:
             context = attention([y, encoder_sequence], mask=[None, encoder_mask])
         y = make(keras.layers.Concatenate, "attention_concat")([y, context])
-    return head(y, spec, scaling, make), decoder.states
+    return head(y, spec, preprocessing, make), decoder.states

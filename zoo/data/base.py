@@ -89,6 +89,18 @@ def commonest_class(y: np.ndarray) -> Naive:
     return Naive(name, np.full_like(y, commonest), accuracy)
 
 
+@dataclass(frozen=True)
+class RawText:
+    """How a text source's strings become token ids: ``custom_layers.text.split_text``
+    with these settings, the first ``length`` tokens kept, ids from a vocabulary of
+    at most ``vocab_size`` fitted on the training split."""
+
+    split: str  # "words" (words and punctuation marks) or "spaces"
+    lowercase: bool
+    length: int
+    vocab_size: int
+
+
 @dataclass
 class Dataset:
     """Examples along axis 0 of ``x`` (every array of it, for several inputs) and ``y``."""
@@ -103,6 +115,10 @@ class Dataset:
     source_vocabulary: list[str] | None = None
     # the task's trivial predictor, shown beside results scored on the same examples
     naive: Naive | None = None
+    # x holds raw strings, one per example, that the model tokenizes this way
+    text: RawText | None = None
+    # class id -> its name, for a classifier or tagger
+    classes: list[str] | None = None
 
     @property
     def baseline(self) -> dict[str, float]:
@@ -125,7 +141,7 @@ Scale = Literal["standard", "minmax", "none"]
 class DataSource:
     Args: type[SourceArgs]
     load: Callable[[Any, Context], Dataset]
-    # the scaling a spec's data.scale defaults to: see zoo.data.scaling
+    # the scaling a spec's data.scale defaults to: see zoo.data.preprocessing
     scale: Scale = "none"
 
 
@@ -203,7 +219,10 @@ def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
     first = xs[0]
     inputs = spec.inputs
     expected: list[int | None]
-    if inputs.vocab_size is not None:
+    if dataset.text is not None:
+        _check_text(dataset.text, spec, name)
+        expected = [inputs.length]
+    elif inputs.vocab_size is not None:
         expected = [inputs.length]
         # An embedding would silently truncate real values to ids.
         if not np.issubdtype(first.dtype, np.integer):
@@ -222,14 +241,25 @@ def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
         expected = [inputs.features]
     else:
         expected = [inputs.length, inputs.features]
-    if not _fits(first.shape[1:], expected):
+    actual = (dataset.text.length,) if dataset.text is not None else first.shape[1:]
+    if not _fits(actual, expected):
         raise SpecError.single(
-            f"{name} produces inputs of shape {tuple(first.shape[1:])} per example, but the "
+            f"{name} produces inputs of shape {tuple(actual)} per example, but the "
             f"spec's inputs expect {_shape(expected)}",
             "inputs",
         )
     _check_targets(dataset, spec, name)
     _check_classes(dataset, spec, name)
+
+
+def _check_text(text: RawText, spec: Any, name: str) -> None:
+    """Text becomes token ids, which only an embedding reads."""
+    if spec.inputs.vocab_size is None or not architecture(spec).takes_sequences:
+        raise SpecError.single(
+            f"{name} produces text, which the model reads as token ids: give inputs.vocab_size "
+            "and inputs.embedding",
+            "inputs",
+        )
 
 
 def _check_targets(dataset: Dataset, spec: Any, name: str) -> None:

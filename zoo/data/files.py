@@ -212,6 +212,13 @@ class NpzArgs(SourceArgs):
         "x", description="the input array's name, or a list of names for several inputs"
     )
     y: str = Field("y", description="the target array's name")
+    labels: Annotated[list[str], Field(min_length=1)] | None = Field(
+        None,
+        description="class names in id order (default: the archive's 'labels' array, if any)",
+    )
+
+
+LABELS = "labels"  # the archive's optional array of class names
 
 
 def _npz(args: NpzArgs, context: Context) -> Dataset:
@@ -229,6 +236,11 @@ def _npz(args: NpzArgs, context: Context) -> Dataset:
         names = [args.x] if isinstance(args.x, str) else args.x
         xs = [_array(archive, path, name, "x") for name in names]
         y = _array(archive, path, args.y, "y")
+        named = LABELS in archive.files and LABELS not in (*names, args.y)  # not fed itself
+        stored = archive[LABELS] if named else None
+    classes = args.labels or _stored_labels(stored, path)
+    if classes is not None:
+        _check_labels(classes, y, path, args.y)
     for name, x in zip(names, xs, strict=True):
         if len(x) != len(y):
             raise SpecError.single(
@@ -236,7 +248,34 @@ def _npz(args: NpzArgs, context: Context) -> Dataset:
                 f"{len(y)}; their first dimensions must match",
                 "data.args",
             )
-    return Dataset(xs[0] if isinstance(args.x, str) else xs, y)
+    return Dataset(xs[0] if isinstance(args.x, str) else xs, y, classes=classes)
+
+
+def _stored_labels(stored: np.ndarray | None, path: Path) -> list[str] | None:
+    if stored is None:
+        return None
+    if stored.dtype.kind != "U" or stored.ndim != 1:
+        raise SpecError.single(
+            f"array {LABELS!r} in {path} should list the class names as strings, one per id; "
+            f"it holds {stored.dtype} of shape {stored.shape}",
+            "data.args.labels",
+        )
+    return [str(label) for label in stored]
+
+
+def _check_labels(classes: list[str], y: np.ndarray, path: Path, name: str) -> None:
+    if y.dtype.kind != "i":
+        raise SpecError.single(
+            f"class names were given, but y array {name!r} in {path} holds {y.dtype} values, "
+            "not class ids",
+            "data.args.labels",
+        )
+    if y.size and y.max() >= len(classes):
+        raise SpecError.single(
+            f"y array {name!r} in {path} has class ids up to {int(y.max())}, but "
+            f"{len(classes)} class names",
+            "data.args.labels",
+        )
 
 
 def _array(archive: np.lib.npyio.NpzFile, path: Path, name: str, key: str) -> np.ndarray:

@@ -1,8 +1,12 @@
-"""Labelled text from a CSV file: word ids in, a class out (sentiment, topics, ...)."""
+"""Labelled text: sentences and their classes from a CSV file (sentiment, topics, ...),
+or sentences tagged word by word.
+
+The examples are the raw strings: the model carries its tokenizer and the vocabulary
+fitted on the training split (``zoo.data.preprocessing``), so it takes text as the
+user has it."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import numpy as np
@@ -13,16 +17,13 @@ from zoo.data.base import (
     Dataset,
     DataSource,
     Naive,
+    RawText,
     SourceArgs,
     accuracy,
     commonest_class,
 )
 from zoo.data.files import PATH, Column, _column_indexes, _csv_rows, _existing_file, _read_text
-from zoo.data.tokens import PADDING, UNKNOWN
 from zoo.errors import SpecError
-
-# Words (letters, digits, apostrophes) and single punctuation marks are tokens.
-_TOKEN = re.compile(r"[\w']+|[^\w\s]")
 
 
 class TextClassesArgs(SourceArgs):
@@ -31,22 +32,21 @@ class TextClassesArgs(SourceArgs):
     label: Column = Field("label", description="the column holding the class")
     length: int = Field(100, gt=0, description="tokens per example: longer cut, shorter padded")
     vocab_size: int = Field(
-        20_000, ge=3, description="ids kept: padding (0), unknown (1), then the commonest words"
+        20_000,
+        ge=3,
+        description="ids kept: padding (0), unknown (1), then the training split's commonest words",
     )
     lowercase: bool = Field(True, description="lowercase the text before splitting it")
 
 
-def tokenize(text: str, lowercase: bool) -> list[str]:
-    return _TOKEN.findall(text.lower() if lowercase else text)
-
-
 def _text_classes(args: TextClassesArgs, context: Context) -> Dataset:
-    """Word ids from the ``text`` column, class ids from the ``label`` column. The
-    vocabulary is "" (padding, id 0), "[UNK]" (id 1, any word not kept), then the
-    ``vocab_size - 2`` commonest words, most frequent first. Classes are the distinct
-    labels in sorted order, ids from 0; y is (examples, 1), which suits a softmax head
-    (sparse categorical cross-entropy) and, for two classes, a one-unit sigmoid head.
-    The baseline always predicts the commonest class."""
+    """The ``text`` column's strings, split into words and punctuation marks; class ids
+    from the ``label`` column. The vocabulary is "" (padding, id 0), "[UNK]" (id 1, any
+    word not kept), then the training split's ``vocab_size - 2`` commonest words, most
+    frequent first. Classes are the distinct labels in sorted order, ids from 0; y is
+    (examples, 1), which suits a softmax head (sparse categorical cross-entropy) and,
+    for two classes, a one-unit sigmoid head. The baseline always predicts the
+    commonest class."""
     path = _existing_file(args.path, context)
     rows = [row for _, row in _csv_rows(path)]
     if len(rows) < 2:
@@ -54,18 +54,13 @@ def _text_classes(args: TextClassesArgs, context: Context) -> Dataset:
     header, rows = rows[0], rows[1:]
     (text_index,) = _column_indexes(path, [args.text], header, len(header), "text")
     (label_index,) = _column_indexes(path, [args.label], header, len(header), "label")
-    texts = [tokenize(row[text_index], args.lowercase) for row in rows]
-    counts = Counter(word for words in texts for word in words)
-    vocabulary = [PADDING, UNKNOWN, *(w for w, _ in counts.most_common(args.vocab_size - 2))]
-    ids = {word: i for i, word in enumerate(vocabulary) if i > 1}
-    x = np.zeros((len(rows), args.length), dtype="int32")
-    for i, words in enumerate(texts):
-        tokens = [ids.get(word, 1) for word in words[: args.length]]
-        x[i, : len(tokens)] = tokens
+    x = np.array([row[text_index] for row in rows], dtype=object)
     labels = [row[label_index] for row in rows]
     classes = sorted(set(labels))
-    y = np.array([[classes.index(label)] for label in labels], dtype="int32")
-    return Dataset(x, y, vocabulary, naive=commonest_class(y))
+    index = {label: i for i, label in enumerate(classes)}
+    y = np.array([[index[label]] for label in labels], dtype="int32")
+    text = RawText("words", args.lowercase, args.length, args.vocab_size)
+    return Dataset(x, y, naive=commonest_class(y), text=text, classes=classes)
 
 
 text_classes = DataSource(TextClassesArgs, _text_classes)
@@ -75,7 +70,9 @@ class TaggedTextArgs(SourceArgs):
     path: str = Field(description="a UTF-8 text file: one sentence per line, tokens as word/TAG")
     length: int = Field(50, gt=0, description="tokens per sentence: longer cut, shorter padded")
     vocab_size: int = Field(
-        10_000, ge=3, description="ids kept: padding (0), unknown (1), then the commonest words"
+        10_000,
+        ge=3,
+        description="ids kept: padding (0), unknown (1), then the training split's commonest words",
     )
     lowercase: bool = Field(True, description="lowercase the words (tags are kept as written)")
 
@@ -83,9 +80,10 @@ class TaggedTextArgs(SourceArgs):
 def _tagged_text(args: TaggedTextArgs, context: Context) -> Dataset:
     """Sequence tagging (many-to-many): each line is a sentence of ``word/TAG`` tokens
     separated by spaces (the last "/" splits, so "1/2/NUM" is word "1/2", tag NUM).
-    Word ids as in ``text_classes``; tags are the distinct tags in sorted order, ids
-    from 0. y is (sentences, length) tag ids, 0 also at padding: the padding is masked
-    when the embedding has mask_zero. The baseline tags every token with the
+    The examples are the sentences' words joined by spaces, which the model splits at
+    the spaces; word ids as in ``text_classes``. Tags are the distinct tags in sorted
+    order, ids from 0. y is (sentences, length) tag ids, 0 also at padding: the padding
+    is masked when the embedding has mask_zero. The baseline tags every token with the
     commonest tag of the corpus."""
     path = _existing_file(args.path, context)
     sentences: list[list[tuple[str, str]]] = []
@@ -95,25 +93,25 @@ def _tagged_text(args: TaggedTextArgs, context: Context) -> Dataset:
             word, slash, tag = token.rpartition("/")
             if not slash or not word or not tag:
                 raise SpecError.single(f"{path}:{number}: {token!r} is not word/TAG", PATH)
-            pairs.append((word.lower() if args.lowercase else word, tag))
+            pairs.append((word, tag))
         if pairs:
             sentences.append(pairs)
     if not sentences:
         raise SpecError.single(f"{path} has no tagged sentences", PATH)
-    counts = Counter(word for sentence in sentences for word, _ in sentence)
-    vocabulary = [PADDING, UNKNOWN, *(w for w, _ in counts.most_common(args.vocab_size - 2))]
-    ids = {word: i for i, word in enumerate(vocabulary) if i > 1}
     tags = sorted({tag for sentence in sentences for _, tag in sentence})
-    x = np.zeros((len(sentences), args.length), dtype="int32")
+    index = {tag: i for i, tag in enumerate(tags)}
+    x = np.array([" ".join(word for word, _ in sentence) for sentence in sentences], dtype=object)
     y = np.zeros((len(sentences), args.length), dtype="int32")
-    for i, sentence in enumerate(sentences):
-        for j, (word, tag) in enumerate(sentence[: args.length]):
-            x[i, j], y[i, j] = ids.get(word, 1), tags.index(tag)
+    tagged = np.full((len(sentences), args.length), -1, dtype="int32")  # padding: not scored
     tag_counts = Counter(tag for sentence in sentences for _, tag in sentence)
-    commonest = tags.index(tag_counts.most_common(1)[0][0])
-    tagged = np.where(x > 0, commonest, -1).astype("int32")  # padding is not scored
+    commonest = index[tag_counts.most_common(1)[0][0]]
+    for i, sentence in enumerate(sentences):
+        kept = sentence[: args.length]
+        y[i, : len(kept)] = [index[tag] for _, tag in kept]
+        tagged[i, : len(kept)] = commonest
     name = "accuracy of tagging every token with the commonest tag"
-    return Dataset(x, y, vocabulary, naive=Naive(name, tagged, accuracy))
+    text = RawText("spaces", args.lowercase, args.length, args.vocab_size)
+    return Dataset(x, y, naive=Naive(name, tagged, accuracy), text=text, classes=tags)
 
 
 tagged_text = DataSource(TaggedTextArgs, _tagged_text)

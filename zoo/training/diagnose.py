@@ -41,6 +41,12 @@ def hidden_state_gradients(model: keras.Model, x: np.ndarray, y: np.ndarray) -> 
     layer's whole state after step t: h_t, and for an LSTM also the cell state c_t (the
     additive path that lets its gradient last)."""
     layer = _first_recurrent_layer(model)
+    if any(getattr(each, "mask_zero", False) for each in model.layers):
+        # The later layers take the padding mask from the inputs, past the unrolled cell.
+        raise UserError(
+            "diagnose unrolls the cell over every step, padding included: use "
+            "--set inputs.embedding.mask_zero=false"
+        )
     feed = keras.Model(model.input, layer.input)  # what the recurrent layer reads
     rest = keras.Model(layer.output, model.output)  # everything after it
     inputs = feed(x)
@@ -78,10 +84,10 @@ def profile(
     if not diagnosable(spec.architecture):
         supported = ", ".join(name for name in ARCHITECTURES if diagnosable(name))
         raise UserError(f"{spec.name}: diagnose supports {supported}, not {spec.architecture}")
-    from zoo.builder import build_model
+    from zoo.training.run import build_fitted
 
     splits = load_splits(spec, folder)
-    model = model or build_model(spec)
+    model = model or build_fitted(spec, splits)  # a text model takes the data's strings
     x, y = splits.train.x[:batch], splits.train.y[:batch]
     return GradientProfile(name or spec.name, hidden_state_gradients(model, x, y))
 

@@ -16,7 +16,7 @@ from zoo.api import load_spec
 from zoo.atomic import write_text
 from zoo.data import Splits, load_splits
 from zoo.data.base import data_seed
-from zoo.data.scaling import fit_scaling
+from zoo.data.preprocessing import fit_preprocessing
 from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
 from zoo.saving import ModelRecord, load_model
@@ -108,6 +108,7 @@ def train(
         spec=spec,
         vocabulary=splits.train.vocabulary,
         source_vocabulary=splits.train.source_vocabulary,
+        classes=splits.train.classes,
     )
     monitor = monitored(spec)
     guard = DivergenceGuard()
@@ -256,11 +257,11 @@ def _resumed_model(directory: Path, spec: Spec, splits: Splits, unsafe: bool) ->
 
 
 def build_fitted(spec: Spec, splits: Splits) -> Any:
-    """The spec's model with the data's scaling, fitted on the training split alone,
-    inside it."""
+    """The spec's model with the data's preprocessing (scaling, vocabulary), fitted on
+    the training split alone, inside it."""
     from zoo.builder import build_model
 
-    return build_model(spec, fit_scaling(spec, splits.train))
+    return build_model(spec, fit_preprocessing(spec, splits.train))
 
 
 def _strategy_scope(spec: Spec) -> AbstractContextManager:

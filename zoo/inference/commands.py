@@ -1,20 +1,23 @@
-"""Using trained models: evaluate on held-out data, predict, forecast, generate text."""
+"""The commands on a trained model: evaluate it on held-out data, predict from the
+user's raw inputs, forecast, generate text."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from zoo.data.tokens import markers
-from zoo.errors import SpecError, UserError
+from zoo.errors import UserError
+from zoo.inference.inputs import array_file, check_shape, read_texts, series_window, takes_text
+from zoo.inference.prediction import Prediction
 from zoo.spec import Overrides
-from zoo.spec.derived import architecture
+from zoo.spec.derived import architecture, loss_name, output_width
+
+# The losses of a head whose outputs are class probabilities.
+CLASSIFYING = ("sparse_categorical_crossentropy", "binary_crossentropy")
 
 if TYPE_CHECKING:
     from zoo.saving import ModelRecord
@@ -67,126 +70,76 @@ def evaluate(
     }
 
 
-@dataclass
-class Prediction:
-    """A model's answer in the data's terms: values in the units of its targets (the
-    scaling fitted in training is undone inside the model)."""
-
-    values: np.ndarray  # a forecast from a CSV: (steps ahead, target columns)
-    columns: list[str] | None = None  # the names along the last axis of values, if known
-    source: str = "the inputs"  # where the inputs came from, for messages
-
-    def table(self) -> list[list[str]]:
-        """A header and one row per step ahead (per example for arrays)."""
-        values = self.values.reshape(len(self.values), -1)
-        names = self.columns or [f"output {i}" for i in range(values.shape[1])]
-        return [
-            ["step", *names],
-            *([str(i + 1), *map(_number, row)] for i, row in enumerate(values)),
-        ]
-
-    def write(self, path: Path) -> None:
-        """.csv (the table), .json (its rows as objects) or .npy (the values)."""
-        from zoo.atomic import write_text
-
-        if path.suffix == ".npy":
-            with path.open("wb") as file:
-                np.save(file, self.values)
-        elif path.suffix == ".csv":
-            buffer = io.StringIO()
-            csv.writer(buffer).writerows(self.table())
-            write_text(path, buffer.getvalue())
-        elif path.suffix == ".json":
-            header, *rows = self.table()
-            objects = [
-                dict(zip(header, (int(r[0]), *map(float, r[1:])), strict=True)) for r in rows
-            ]
-            write_text(path, json.dumps(objects, indent=1) + "\n")
-        else:
-            raise UserError(f"{path}: write predictions to a .csv, .json or .npy file")
-
-
 def predict(
     target: Path | str,
-    inputs: np.ndarray | Path | str,
+    inputs: np.ndarray | Path | str | Sequence[str],
     steps: int | None = None,
     unsafe: bool = False,
 ) -> Prediction:
-    """The model's answer for ``inputs``: an array as the model takes it, a .npy file,
-    or, for a csv_series forecaster, a CSV with the spec's columns (found by name),
-    whose last window is forecast. With ``steps``, a univariate forecaster's
+    """The model's answer for ``inputs``, in the user's terms.
+
+    A text model (trained on text_classes or tagged_text) takes a list of strings, a
+    .txt file (one example per line) or a CSV with the spec's text column; the answer
+    has the class names and their probabilities, or a tagger's tag for each word. A
+    csv_series forecaster takes a CSV with the spec's columns (found by name) and
+    forecasts after its last window, in the CSV's units. Any other model takes an
+    array as it takes it, or a .npy file. With ``steps``, a univariate forecaster's
     predictions are fed back as inputs until ``steps`` future values are made."""
     from zoo.saving import load_model, zoo_record
 
     path, _ = resolve_model_path(target)
     model = load_model(path, unsafe=unsafe)
+    record = zoo_record(path)
+    if takes_text(model):
+        return _predict_texts(model, record, inputs)
+    if isinstance(inputs, (list, tuple)):
+        raise UserError(f"{path}: this model takes arrays, not text (give a .npy of its inputs)")
     if isinstance(inputs, (str, Path)):
         source = Path(inputs)
         if source.suffix == ".csv":
-            return _forecast_csv(model, zoo_record(path).spec, source, steps)
-        inputs = _array_file(source)
+            window, names = series_window(model, record.spec, source)
+            ahead = _forward(model, window, steps)[0]
+            return Prediction(ahead.reshape(-1, max(len(names or []), 1)), names, str(source))
+        inputs = array_file(source)
     else:
         source = None
     where = str(source) if source else "the inputs"
-    _check_shape(model, inputs, where)
+    check_shape(model, inputs, where)
+    values = _forward(model, inputs, steps)
+    classes = _classes(record) if values.ndim == 2 and steps is None else None
+    return Prediction(values, source=where, classes=classes)
+
+
+def _forward(model: Any, inputs: np.ndarray, steps: int | None) -> np.ndarray:
     if steps is None:
-        return Prediction(np.asarray(model.predict(inputs, verbose=0)), source=where)
-    return Prediction(forecast(model, inputs, steps), source=where)
+        return np.asarray(model.predict(inputs, verbose=0))
+    return forecast(model, inputs, steps)
 
 
-def _forecast_csv(model: Any, spec: Any, path: Path, steps: int | None) -> Prediction:
-    """The next values after a CSV series' last window, in its units."""
-    from zoo.data.files import CsvSeriesArgs, read_series
+def _predict_texts(model: Any, record: ModelRecord, inputs: Any) -> Prediction:
+    import tensorflow as tf
 
-    if spec.data is None or spec.data.source != "csv_series":
-        trained_on = spec.data.source if spec.data else "no"
-        raise UserError(
-            f"{path}: a CSV is forecast by a model trained on csv_series data; this one was "
-            f"trained on {trained_on} data (give a .npy of its inputs)"
-        )
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    args = CsvSeriesArgs.model_validate(spec.data.args)
-    try:
-        table = read_series(path, args, needed=args.window, targets_required=False)
-    except SpecError as error:
-        raise UserError(error.problems[0].message) from None
-    window = table.inputs[-args.window :][None].astype("float32")
-    _check_shape(model, window, f"{path}'s last {args.window} rows")
-    names = [str(c) for c in args.target or args.columns or []] or table.target_names
-    if steps is None:
-        ahead = np.asarray(model.predict(window, verbose=0))[0]
-    else:
-        ahead = forecast(model, window, steps)[0]
-    return Prediction(ahead.reshape(-1, max(len(names), 1)), names or None, str(path))
+    from custom_layers.text import split_text
+
+    texts, where = read_texts(inputs, record.spec)
+    values = np.asarray(model.predict(tf.constant(texts), verbose=0))
+    tokens = None
+    if values.ndim == 3:  # a tag per token: the words as the model split them
+        layer = model.get_layer("text_ids")
+        rows = split_text(texts, layer.split, lowercase=False).to_list()
+        tokens = [[t.decode("utf-8") for t in row[: layer.length]] for row in rows]
+    return Prediction(values, source=where, texts=texts, classes=_classes(record), tokens=tokens)
 
 
-def _array_file(path: Path) -> np.ndarray:
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    if path.suffix != ".npy":
-        raise UserError(f"{path}: give a .npy array, or a .csv series for a csv_series model")
-    try:
-        return np.load(path, allow_pickle=False)
-    except ValueError as error:
-        raise UserError(f"{path}: not a .npy array file ({error})") from None
-
-
-def _check_shape(model: Any, inputs: np.ndarray, where: str) -> None:
-    """One line for an array the model cannot take, rather than Keras's traceback."""
-    expected = tuple(model.inputs[0].shape[1:])
-    actual = tuple(inputs.shape[1:])
-    if len(actual) != len(expected) or any(
-        e not in (None, a) for e, a in zip(expected, actual, strict=True)
-    ):
-        shown = tuple("any" if e is None else e for e in expected)
-        raise UserError(
-            f"{where} has examples of shape {actual}; the model takes {shown} per example"
-        )
-
-
-def _number(value: float) -> str:
-    return f"{value:.6g}"
+def _classes(record: ModelRecord) -> list[str] | None:
+    """The class names, or the class ids as names for a classifier trained on ids."""
+    if record.classes is not None:
+        return record.classes
+    spec = record.spec
+    if architecture(spec).emits_tokens or loss_name(spec) not in CLASSIFYING:
+        return None
+    units = output_width(spec) or 1
+    return [str(i) for i in range(2 if units == 1 else units)]
 
 
 def forecast(model: Any, windows: np.ndarray, steps: int) -> np.ndarray:
@@ -233,7 +186,7 @@ def generate(
         )
     if not prime:
         raise UserError("a language model continues a --prime of at least one character")
-    from zoo.builder.inference import sample_tokens
+    from zoo.inference.decoding import sample_tokens
 
     vocabulary = _vocabulary(record.vocabulary, path)
     tokens = sample_tokens(model, _encode(prime, vocabulary, "--prime"), length, temperature, seed)
@@ -241,7 +194,7 @@ def generate(
 
 
 def _translate(model: Any, record: ModelRecord, text: str, beam: int) -> str:
-    from zoo.builder.inference import beam_decode, greedy_decode, seq2seq_inference
+    from zoo.inference.decoding import beam_decode, greedy_decode, seq2seq_inference
 
     spec = record.spec
     target_vocabulary = _vocabulary(record.vocabulary, "the model")

@@ -1,0 +1,112 @@
+"""Preprocessing fitted on the training split alone and then carried inside the model,
+so that the model takes the user's raw data and no statistic of a validation or test
+example shapes it.
+
+Numeric data is scaled: a Normalization layer in front standardises the raw inputs,
+an inverted one at the head maps the outputs back, so the model takes and gives
+values in the data's own units. Text gets its vocabulary: the training split's
+commonest tokens, looked up by a ``TextIds`` layer in front, so the model takes
+strings.
+
+``data.scale`` chooses the method; left out, the source decides: the user's files
+and the packaged series are standardised, the generators' classic tasks are not
+(their papers' settings are reproduced as published).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from zoo.data.base import Dataset, RawText, Scale
+from zoo.data.tokens import PADDING, UNKNOWN
+from zoo.errors import SpecError
+from zoo.spec.derived import scales_inputs, scales_targets
+from zoo.spec.schema import Spec
+
+
+@dataclass(frozen=True)
+class Affine:
+    """x -> (x - offset) / scale, per feature (the last axis)."""
+
+    offset: list[float]
+    scale: list[float]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A text source's tokenizing (see ``RawText``) with the ids fitted to it."""
+
+    text: RawText
+    tokens: list[str]  # id -> token: padding, unknown, then the commonest, most frequent first
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    inputs: Affine | None = None  # real-valued inputs
+    targets: Affine | None = None  # a regression head's targets
+    vocabulary: Vocabulary | None = None  # text inputs
+
+
+def scale_method(spec: Spec) -> Scale:
+    """data.scale, or its source's default."""
+    from zoo.registry import DATASETS
+
+    if spec.data is None:
+        return "none"
+    return spec.data.scale or DATASETS[spec.data.source].load().scale
+
+
+def fit_preprocessing(spec: Spec, train: Dataset) -> Preprocessing | None:
+    """The spec's scaling and the text's vocabulary, fitted on ``train`` (the training
+    split); None where there is nothing to fit."""
+    if train.text is not None:
+        return Preprocessing(vocabulary=fit_vocabulary(spec, train))
+    method = scale_method(spec)
+    if method == "none":
+        return None
+    x = train.x[0] if isinstance(train.x, list) else train.x
+    inputs = _fit(x, method) if scales_inputs(spec) and _real(x) else None
+    targets = _fit(train.y, method) if scales_targets(spec) and _real(train.y) else None
+    return Preprocessing(inputs, targets) if inputs or targets else None
+
+
+def fit_vocabulary(spec: Spec, train: Dataset) -> Vocabulary:
+    """ "" (padding, id 0), "[UNK]" (id 1, any token not kept), then the training split's
+    ``vocab_size - 2`` commonest tokens, most frequent first, ties in first-seen order.
+    The tokens are counted with the model's own tokenizer."""
+    from custom_layers.text import split_text
+
+    text = train.text
+    assert text is not None
+    counts: Counter[str] = Counter()
+    for start in range(0, len(train), 4096):  # a batch of strings at a time
+        rows = split_text(train.x[start : start + 4096].tolist(), text.split, text.lowercase)
+        counts.update(token.decode("utf-8") for row in rows.to_list() for token in row)
+    tokens = [PADDING, UNKNOWN, *(t for t, _ in counts.most_common(text.vocab_size - 2))]
+    if spec.inputs.vocab_size is not None and len(tokens) > spec.inputs.vocab_size:
+        raise SpecError.single(
+            f"the training split keeps {len(tokens)} token ids (data.args.vocab_size "
+            f"{text.vocab_size}), but inputs.vocab_size is {spec.inputs.vocab_size}; raise it, "
+            "or lower data.args.vocab_size",
+            "inputs.vocab_size",
+        )
+    return Vocabulary(text, tokens)
+
+
+def _real(array: np.ndarray) -> bool:
+    return np.issubdtype(array.dtype, np.floating)
+
+
+def _fit(values: np.ndarray, method: Scale) -> Affine:
+    """Statistics over every axis but the last. A constant feature keeps scale 1: it
+    carries no information to stretch."""
+    flat = values.reshape(-1, values.shape[-1] if values.ndim > 1 else 1).astype("float64")
+    if method == "standard":
+        offset, scale = flat.mean(axis=0), flat.std(axis=0)
+    else:
+        offset, scale = flat.min(axis=0), flat.max(axis=0) - flat.min(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    return Affine([float(v) for v in offset], [float(v) for v in scale])

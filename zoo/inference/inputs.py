@@ -1,0 +1,112 @@
+"""The user's raw inputs, read and checked for a model: texts for a text model, the
+last window of a CSV series for a csv_series forecaster, arrays for any model. Every
+problem is one line (a ``UserError``), never a traceback from Keras."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from zoo.errors import SpecError, UserError
+from zoo.spec.schema import Spec
+
+TEXT_FILES = "--text, a .txt file (one example per line), or a .csv with the spec's text column"
+
+
+def takes_text(model: Any) -> bool:
+    return str(model.inputs[0].dtype) == "string"
+
+
+def read_texts(inputs: Any, spec: Spec) -> tuple[list[str], str]:
+    """(a text model's examples, where they came from): strings as given, the lines of a
+    .txt file, or the spec's text column of a .csv file."""
+    if isinstance(inputs, (str, Path)):
+        return _text_file(Path(inputs), spec), str(inputs)
+    if isinstance(inputs, Sequence) and all(isinstance(t, str) for t in inputs):
+        texts = list(inputs)
+        if not texts:
+            raise UserError(f"no text to predict; give {TEXT_FILES}")
+        return texts, "the texts"
+    raise UserError(f"this model takes text, not arrays; give {TEXT_FILES}")
+
+
+def _text_file(path: Path, spec: Spec) -> list[str]:
+    from zoo.data.files import _csv_rows, _read_text
+
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    try:
+        if path.suffix == ".txt":
+            texts = [line.strip() for line in _read_text(path).splitlines() if line.strip()]
+        elif path.suffix == ".csv":
+            texts = _text_column(path, _csv_rows(path), spec)
+        else:
+            raise UserError(f"{path}: this model takes text; give {TEXT_FILES}")
+    except SpecError as error:
+        raise UserError(error.problems[0].message) from None
+    if not texts:
+        raise UserError(f"{path} has no text to predict")
+    return texts
+
+
+def _text_column(path: Path, rows: list[tuple[int, list[str]]], spec: Spec) -> list[str]:
+    from zoo.data.files import _column_indexes
+
+    column = spec.data.args.get("text", "text") if spec.data is not None else "text"
+    if spec.data is None or spec.data.source != "text_classes":
+        raise UserError(f"{path}: a CSV of texts is read by a text_classes model; give --text")
+    if not rows:
+        raise UserError(f"{path} is empty; expected a header row and a {column!r} column")
+    header = rows[0][1]
+    (index,) = _column_indexes(path, [column], header, len(header), "text")
+    return [row[index] for _, row in rows[1:]]
+
+
+def series_window(model: Any, spec: Spec, path: Path) -> tuple[np.ndarray, list[str] | None]:
+    """(the last ``window`` rows of a CSV series as one example, the target names)."""
+    from zoo.data.files import CsvSeriesArgs, read_series
+
+    if spec.data is None or spec.data.source != "csv_series":
+        trained_on = spec.data.source if spec.data else "no"
+        raise UserError(
+            f"{path}: a CSV is forecast by a model trained on csv_series data; this one was "
+            f"trained on {trained_on} data (give a .npy of its inputs)"
+        )
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    args = CsvSeriesArgs.model_validate(spec.data.args)
+    try:
+        table = read_series(path, args, needed=args.window, targets_required=False)
+    except SpecError as error:
+        raise UserError(error.problems[0].message) from None
+    window = table.inputs[-args.window :][None].astype("float32")
+    check_shape(model, window, f"{path}'s last {args.window} rows")
+    names = [str(c) for c in args.target or args.columns or []] or table.target_names
+    return window, names or None
+
+
+def array_file(path: Path) -> np.ndarray:
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    if path.suffix != ".npy":
+        raise UserError(f"{path}: give a .npy array, or a .csv series for a csv_series model")
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError as error:
+        raise UserError(f"{path}: not a .npy array file ({error})") from None
+
+
+def check_shape(model: Any, inputs: np.ndarray, where: str) -> None:
+    """One line for an array the model cannot take, rather than Keras's traceback."""
+    expected = tuple(model.inputs[0].shape[1:])
+    actual = tuple(inputs.shape[1:])
+    if len(actual) != len(expected) or any(
+        e not in (None, a) for e, a in zip(expected, actual, strict=True)
+    ):
+        shown = tuple("any" if e is None else e for e in expected)
+        raise UserError(
+            f"{where} has examples of shape {actual}; the model takes {shown} per example"
+        )
