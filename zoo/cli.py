@@ -250,9 +250,9 @@ def _build(args: argparse.Namespace) -> None:
     zoo.save_model(model, output, spec)
     print(f"{spec.name}: {model.count_params():,} parameters; saved {output}")
     if spec.implementation == "auto" and spec.cell is not None:
-        from zoo.builder.fast_path import resolve
+        from zoo.builder.fast_path import choose_implementation
 
-        choice = resolve(spec)
+        choice = choose_implementation(spec)
         print(f"implementation auto: {choice.implementation} ({choice.reason})")
     if args.plot:
         _plot(model, args.plot)
@@ -285,8 +285,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> None:
-    from zoo.api import load_spec
     from zoo.spec import to_yaml
+    from zoo.spec.loading import load_spec
 
     print(to_yaml(load_spec(args.spec, args.overrides)), end="")
 
@@ -304,12 +304,12 @@ def _schema(args: argparse.Namespace) -> None:
     import json
 
     from zoo.spec import reference
-    from zoo.spec.schema import Spec
+    from zoo.spec.json_schema import spec_json_schema
 
     if args.markdown:
         print(reference.markdown(), end="")
     else:
-        print(json.dumps(Spec.model_json_schema(), indent=2))
+        print(json.dumps(spec_json_schema(), indent=2))
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -431,9 +431,9 @@ def _generate(args: argparse.Namespace) -> None:
 
 def _diagnose(args: argparse.Namespace) -> None:
     import_keras_quietly()
-    from zoo.api import load_spec
     from zoo.inference import resolve_model_path
     from zoo.saving import load_model, zoo_record
+    from zoo.spec.loading import load_spec
     from zoo.spec.shipped import spec_folder
     from zoo.training.diagnose import plot_profiles, profile
     from zoo.training.records import RunState

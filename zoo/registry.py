@@ -43,6 +43,13 @@ class Registry(Mapping[str, E]):
     def __len__(self) -> int:
         return len(self._entries)
 
+    def register(self, name: str, entry: E) -> None:
+        """One more entry, as if written in this module: call it before ``zoo.spec`` is
+        imported, since the schema fixes the names it accepts when it is defined."""
+        if name in self._entries:
+            raise ValueError(f"{self.kind} {name!r} is already registered")
+        self._entries[name] = entry
+
     def check(self, name: str) -> str:
         """The name itself if registered; otherwise a ValueError listing the valid names."""
         if name not in self._entries:
@@ -139,11 +146,11 @@ IMPLEMENTATIONS = Registry(
         "keras": Entry(
             "Keras's built-in layer with the same weights (cuDNN on a GPU)", "keras.layers"
         ),
-        # resolved to custom or keras when a model is built: zoo.builder.fast_path
+        # not a module of layers: the function that picks custom or keras for a spec
         "auto": Entry(
             "keras where its cuDNN kernel can run (a GPU, a configuration it computes), "
             "custom elsewhere; zoo build says which and why",
-            "zoo.builder.fast_path",
+            "zoo.builder.fast_path:choose_implementation",
         ),
     },
 )

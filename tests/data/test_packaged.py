@@ -62,8 +62,8 @@ def test_lynx_is_log10_counts() -> None:
 
 @needs_sktime
 def test_lynx_test_years_do_not_shape_the_scaling(monkeypatch) -> None:
-    from zoo.api import load_spec
     from zoo.data.preprocessing import fit_preprocessing
+    from zoo.spec.loading import load_spec
 
     spec = load_spec(specs_folder() / "lynx_gru.yaml")
     before = fit_preprocessing(spec, split(lynx(), VALIDATION, TEST, 0).train)

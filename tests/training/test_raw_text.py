@@ -168,6 +168,12 @@ def test_bad_text_input_is_one_line(capsys, sentiment: Path, tmp_path: Path, mak
     assert err.startswith("error: ") and expected in err and len(err.splitlines()) == 1
 
 
+def test_an_empty_text_is_one_line(capsys, sentiment: Path) -> None:
+    capsys.readouterr()
+    assert main(["predict", str(sentiment), "--text", "good", "--text", " "]) == 2
+    assert capsys.readouterr().err == "error: text 2 of 2 is empty: nothing to predict from\n"
+
+
 def test_text_for_a_model_of_arrays_is_one_line(capsys, tmp_path: Path) -> None:
     spec = zoo.load_spec("hello")
     zoo.save_model(zoo.build(spec), tmp_path / "hello.keras", spec)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from zoo.api import validate
+from zoo.spec.loading import validate
 
 BASE = """\
 version: 1

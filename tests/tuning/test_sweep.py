@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from zoo.api import load_spec
 from zoo.cli import main
+from zoo.spec.loading import load_spec
 from zoo.training import train
 from zoo.training.memory import resident_megabytes
 from zoo.tuning.sweep import Reporting, tune

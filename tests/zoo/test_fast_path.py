@@ -32,7 +32,7 @@ def with_gpu(monkeypatch) -> None:
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_a_gpu_and_a_cudnn_configuration_pick_keras(with_gpu, cell: str) -> None:
-    choice = fast_path.resolve(zoo.load_spec(BASE, {"cell": cell}))
+    choice = fast_path.choose_implementation(zoo.load_spec(BASE, {"cell": cell}))
     assert choice.implementation == "keras" and choice.reason.startswith("cuDNN:")
 
 
@@ -51,19 +51,25 @@ def test_a_gpu_and_a_cudnn_configuration_pick_keras(with_gpu, cell: str) -> None
 def test_each_configuration_cudnn_cannot_compute_is_named(
     with_gpu, overrides: dict, obstacle: str
 ) -> None:
-    choice = fast_path.resolve(zoo.load_spec(BASE, overrides))
+    choice = fast_path.choose_implementation(zoo.load_spec(BASE, overrides))
     assert choice.implementation == "custom"
     assert choice.reason.startswith("no cuDNN: ") and obstacle in choice.reason
 
 
 def test_every_obstacle_is_listed_not_only_the_first(with_gpu) -> None:
     spec = zoo.load_spec(BASE, {"model.recurrent_dropout": 0.1, "model.unroll": True})
-    assert fast_path.resolve(spec).reason == "no cuDNN: recurrent_dropout 0.1; unroll: true"
+    assert (
+        fast_path.choose_implementation(spec).reason
+        == "no cuDNN: recurrent_dropout 0.1; unroll: true"
+    )
 
 
 def test_dropout_on_the_inputs_keeps_the_fast_path(with_gpu) -> None:
     # Keras applies input dropout before its cuDNN call; only recurrent dropout stops it
-    assert fast_path.resolve(zoo.load_spec(BASE, {"model.dropout": 0.3})).implementation == "keras"
+    assert (
+        fast_path.choose_implementation(zoo.load_spec(BASE, {"model.dropout": 0.3})).implementation
+        == "keras"
+    )
 
 
 def test_without_a_gpu_auto_builds_the_projects_layers(monkeypatch) -> None:
@@ -71,7 +77,9 @@ def test_without_a_gpu_auto_builds_the_projects_layers(monkeypatch) -> None:
     model = zoo.build(BASE)
     (layer,) = [x for x in model.layers if isinstance(x, keras.layers.RNN)]
     assert type(layer) is custom_layers.LSTM
-    assert fast_path.resolve(zoo.load_spec(BASE)).reason == "no cuDNN: no GPU is visible"
+    assert (
+        fast_path.choose_implementation(zoo.load_spec(BASE)).reason == "no cuDNN: no GPU is visible"
+    )
 
 
 def test_with_a_gpu_auto_builds_keras_layers(with_gpu) -> None:
@@ -95,4 +103,10 @@ def test_zoo_build_says_which_and_why_in_one_line(tmp_path: Path, capsys, monkey
 
 def test_an_explicit_implementation_is_kept() -> None:
     spec = zoo.load_spec(BASE, {"implementation": "keras", "cell": "rnn"})
-    assert fast_path.resolve(spec).implementation == "keras"
+    assert fast_path.choose_implementation(spec).implementation == "keras"
+
+
+def test_the_auto_entry_loads_the_chooser() -> None:
+    from zoo.registry import IMPLEMENTATIONS
+
+    assert IMPLEMENTATIONS["auto"].load() is fast_path.choose_implementation

@@ -23,7 +23,7 @@ class Choice:
     reason: str
 
 
-def resolve(spec: Spec) -> Choice:
+def choose_implementation(spec: Spec) -> Choice:
     """The implementation a spec's layers use: as written, or for "auto" the fastest
     one its configuration and this machine allow."""
     if spec.implementation != "auto":

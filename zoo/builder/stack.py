@@ -8,7 +8,7 @@ from typing import Any
 
 import keras
 
-from zoo.builder.fast_path import resolve
+from zoo.builder.fast_path import choose_implementation
 from zoo.registry import CELLS, IMPLEMENTATIONS
 from zoo.spec.schema import Spec
 
@@ -99,7 +99,7 @@ def recurrent_stack(
 
 def recurrent_layer(name: str, spec: Spec, **arguments: Any) -> keras.layers.Layer:
     """One layer of the spec's cell and implementation, wrapped if bidirectional."""
-    implementation = resolve(spec).implementation
+    implementation = choose_implementation(spec).implementation
     layer_class = getattr(IMPLEMENTATIONS[implementation].load(), CELLS[spec.cell].target)
     layer = layer_class(name=name, **arguments, **cell_arguments(spec))
     if spec.model.bidirectional:

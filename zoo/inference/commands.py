@@ -42,9 +42,9 @@ def evaluate(
     with the data's trivial baseline beside them. ``overrides`` re-point the stored
     spec's data section (e.g. ``{"data.args.path": "new.csv", "data.test": 0,
     "data.validation": 0}`` evaluates on the whole of another file)."""
-    from zoo.api import load_spec
     from zoo.data import load_splits
     from zoo.saving import load_model, zoo_record
+    from zoo.spec.loading import load_spec
     from zoo.training.pipeline import evaluation_pipeline
     from zoo.training.records import RunState
 
@@ -113,7 +113,7 @@ def predict(
 def _forward(model: Any, inputs: np.ndarray, steps: int | None) -> np.ndarray:
     if steps is None:
         return np.asarray(model.predict(inputs, verbose=0))
-    return forecast(model, inputs, steps)
+    return roll_forward(model, inputs, steps)
 
 
 def _predict_texts(model: Any, record: ModelRecord, inputs: Any) -> Prediction:
@@ -142,7 +142,7 @@ def _classes(record: ModelRecord) -> list[str] | None:
     return [str(i) for i in range(2 if units == 1 else units)]
 
 
-def forecast(model: Any, windows: np.ndarray, steps: int) -> np.ndarray:
+def roll_forward(model: Any, windows: np.ndarray, steps: int) -> np.ndarray:
     """Roll a (window, 1) -> (horizon,) forecaster forward ``steps`` values."""
     if windows.ndim != 3 or windows.shape[-1] != 1:
         raise UserError(

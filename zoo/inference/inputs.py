@@ -29,6 +29,9 @@ def read_texts(inputs: Any, spec: Spec) -> tuple[list[str], str]:
         texts = list(inputs)
         if not texts:
             raise UserError(f"no text to predict; give {TEXT_FILES}")
+        blank = [i for i, text in enumerate(texts, start=1) if not text.strip()]
+        if blank:
+            raise UserError(f"text {blank[0]} of {len(texts)} is empty: nothing to predict from")
         return texts, "the texts"
     raise UserError(f"this model takes text, not arrays; give {TEXT_FILES}")
 

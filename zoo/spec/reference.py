@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from zoo.spec.schema import Spec
+from zoo.spec.schema import RegistryName, Spec
 
 
 def markdown() -> str:
@@ -29,7 +29,10 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
         path = f"{prefix}{field.alias or name}"
         section = _section(field.annotation)
         doc = field.description or _summary(section)
-        row = [f"`{path}`", _type_name(field.annotation), _default(field), doc]
+        annotation = field.annotation
+        if field.metadata:  # pydantic moves a field's own Annotated metadata here
+            annotation = typing.Annotated[annotation, *field.metadata]
+        row = [f"`{path}`", _type_name(annotation), _default(field), doc]
         rows.append("| " + " | ".join(row) + " |")
         if section is not None:
             keyed = typing.get_origin(field.annotation) is dict  # a mapping of sections
@@ -62,7 +65,11 @@ def _default(field: Any) -> str:
 def _type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _type_name(typing.get_args(annotation)[0])
+        base, *metadata = typing.get_args(annotation)
+        for item in metadata:
+            if isinstance(item, RegistryName):
+                return " \\| ".join(f"`{name}`" for name in item.registry)
+        return _type_name(base)
     if origin is typing.Literal:
         return " \\| ".join(f"`{v}`" for v in typing.get_args(annotation))
     if origin in (types.UnionType, typing.Union):

@@ -6,9 +6,11 @@ from ``zoo.registry``; rules that relate several fields live in ``rules.py``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import core_schema
 
 from zoo.registry import (
     ARCHITECTURES,
@@ -23,9 +25,31 @@ from zoo.registry import (
 )
 
 
+@dataclass(frozen=True, eq=False)  # hashed by identity: a registry is a mapping
+class RegistryName:
+    """A str that must be one of a registry's names. The names are read when a spec is
+    validated, not when this schema is defined, so an entry registered later (a new
+    architecture in its own module) is accepted without touching the schema."""
+
+    registry: Registry
+
+    def check(self, value: str) -> str:
+        if value not in self.registry:
+            names = [repr(name) for name in self.registry]
+            listed = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+            raise ValueError(f"must be {listed}, got {value!r}")
+        return value
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.registry)}
+
+
 def names_of(registry: Registry) -> Any:
-    """A Literal type of the registry's names: the schema never lists them twice."""
-    return Literal[tuple(registry)]  # type: ignore[valid-type]
+    """The type of a field naming a registry entry: the schema never lists them twice."""
+    return Annotated[str, RegistryName(registry)]
 
 
 def _positive_int(value: Any) -> Any:

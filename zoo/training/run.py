@@ -12,7 +12,6 @@ from typing import Any
 
 import keras
 
-from zoo.api import load_spec
 from zoo.atomic import write_text
 from zoo.data import Splits, load_splits
 from zoo.data.base import data_seed
@@ -21,6 +20,7 @@ from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
 from zoo.saving import ModelRecord, load_model
 from zoo.spec import Overrides, SpecSource, to_yaml
+from zoo.spec.loading import load_spec
 from zoo.spec.metrics import metric_direction, monitored
 from zoo.spec.schema import Spec, Train
 from zoo.spec.shipped import spec_folder

@@ -17,11 +17,11 @@ from typing import Any
 import keras_tuner as kt
 from keras_tuner.src import utils as kt_utils
 
-from zoo.api import load_with_document, validate
 from zoo.atomic import write_text
-from zoo.errors import SpecError, UserError
+from zoo.errors import UserError
 from zoo.registry import TUNERS
 from zoo.spec import Overrides, SpecSource, to_yaml
+from zoo.spec.loading import load_sweep
 from zoo.spec.schema import Spec, Train
 from zoo.spec.shipped import spec_folder
 from zoo.spec.space import objective_direction
@@ -103,10 +103,7 @@ def tune(
     keeps some memory of every model it trains (tensorflow/tensorflow#61791), so
     a long sweep would otherwise grow without bound. The ``zoo`` command sets it.
     """
-    problems = validate(source, overrides)
-    if problems:
-        raise SpecError(problems)
-    spec, document = load_with_document(source, overrides)
+    spec, document = load_sweep(source, overrides)
     if spec.tune is None or document is None:
         raise UserError(f"{source}: no tune section; add tune: {{space: ...}} (see the README)")
     folder = spec_folder(source)
