@@ -82,9 +82,18 @@ def test_every_tuner_runs_the_space_into_results(tmp_path: Path, tuner: str) -> 
 
 
 @pytest.mark.slow
-def test_best_yaml_reproduces_the_best_trial(tmp_path: Path) -> None:
+def test_best_yaml_reproduces_the_best_trial(tmp_path: Path, monkeypatch) -> None:
+    from keras_tuner.src import utils as kt_utils
+
+    import zoo.tuning.sweep as sweep_module
+
+    own, write, atomic = kt_utils.save_json, sweep_module.write_text, []
+    monkeypatch.setattr(sweep_module, "write_text", lambda *a: atomic.append(a[0]) or write(*a))
     sweep = tune(write_spec(tmp_path), directory=tmp_path / "sweep", verbose=0)
     assert sweep.best is not None
+    # Keras Tuner's state went through the atomic writer, and only during the sweep
+    assert any(str(path).endswith("oracle.json") for path in atomic)
+    assert kt_utils.save_json is own and own.__module__.startswith("keras_tuner")
     run = train(sweep.directory / "best.yaml", runs=tmp_path / "runs", verbose=0)
     assert run.state.epochs_done == sweep.best.best_epoch
     assert run.state.history["val_loss"][-1] == pytest.approx(sweep.best.objective, rel=1e-5)
@@ -230,9 +239,8 @@ def test_a_grown_process_replaces_itself_with_the_same_sweep(
         raise ExecCalled
 
     monkeypatch.setattr(sweep_module.os, "execv", execv)
-    tuner = Reporting()
-    tuner.zoo_verbose, tuner.zoo_role, tuner.zoo_start_megabytes = 0, sweep_module.Role(), None
-    tuner.zoo_restart = sweep_module.Restart(["tune", "s.yaml", "--dir=d"], 50.0)
+    restart = sweep_module.Restart(["tune", "s.yaml", "--dir=d"], 50.0)
+    tuner = Reporting(spec=None, verbose=0, role=sweep_module.Role(), restart=restart)
     tuner._restart_if_grown()  # the first trial's end: the baseline
     assert tuner.zoo_start_megabytes == 1000.0 and calls == []
     if restarts:

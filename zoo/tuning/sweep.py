@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,17 @@ def _save_json_atomically(path: str, obj: Any) -> str:
     return text
 
 
-# Keras Tuner writes its oracle and trial state through this one function; writing
-# atomically means a sweep killed at any moment still reloads.
-kt_utils.save_json = _save_json_atomically
+@contextlib.contextmanager
+def _atomic_state_writes() -> Iterator[None]:
+    """Keras Tuner writes its oracle and trial state through one function; while a
+    sweep runs, it writes atomically, so a sweep killed at any moment still reloads.
+    Other users of Keras Tuner in the process keep its own function."""
+    own = kt_utils.save_json
+    kt_utils.save_json = _save_json_atomically
+    try:
+        yield
+    finally:
+        kt_utils.save_json = own
 
 
 @dataclass(frozen=True)
@@ -112,19 +121,20 @@ def tune(
     hypermodel.splits(spec)  # a data mistake stops the sweep before anything is written
     if role.kind != "worker":
         _claim(directory, spec, overwrite)
-    tuner = _tuner(spec, hypermodel, directory, overwrite and role.kind != "worker", verbose, role)
-    tuner.zoo_restart = restart
-    if role.kind == "chief":
-        from zoo.tuning.distributed import serve
+    with _atomic_state_writes():
+        fresh = overwrite and role.kind != "worker"
+        tuner = _tuner(spec, hypermodel, directory, fresh, verbose, role, restart)
+        if role.kind == "chief":
+            from zoo.tuning.distributed import serve
 
-        tuner.oracle.verbose = 0  # the workers report each trial
-        tuner.save()
-        serve(tuner.oracle, role.host, role.port, lambda: tuner.write_results())
-    else:
-        tuner.search(verbose=0)
-    if role.kind == "worker":
-        return Sweep(directory, spec, [], None)
-    return tuner.write_results()
+            tuner.oracle.verbose = 0  # the workers report each trial
+            tuner.save()
+            serve(tuner.oracle, role.host, role.port, lambda: tuner.write_results())
+        else:
+            tuner.search(verbose=0)
+        if role.kind == "worker":
+            return Sweep(directory, spec, [], None)
+        return tuner.write_results()
 
 
 def _claim(directory: Path, spec: Spec, overwrite: bool) -> None:
@@ -149,6 +159,7 @@ def _tuner(
     overwrite: bool,
     verbose: int,
     role: Role,
+    restart: Restart | None,
 ) -> Any:
     tune = spec.tune
     assert tune is not None
@@ -164,6 +175,10 @@ def _tuner(
         "overwrite": overwrite,
         # a diverged or clashing trial is a result of the search, not a reason to stop it
         "max_consecutive_failed_trials": 10**6,
+        "spec": spec,
+        "verbose": verbose,
+        "role": role,
+        "restart": restart,
     }
     epochs = tune.epochs or (spec.train or Train()).epochs
     if tune.tuner == "hyperband":
@@ -177,8 +192,6 @@ def _tuner(
         worker_environment(role.host, role.port, role.worker_id)
     with contextlib.redirect_stdout(io.StringIO()):  # Keras Tuner's "Reloading ..." line
         tuner = tuner_class(**arguments)
-    tuner.zoo_spec, tuner.zoo_verbose, tuner.zoo_role = spec, verbose, role
-    tuner.zoo_restart, tuner.zoo_start_megabytes = None, None
     if role.kind == "worker":
         return tuner  # its oracle is the chief's, over the network
     done = sum(1 for t in tuner.oracle.trials.values() if t.status in FINISHED)
@@ -194,11 +207,20 @@ class Reporting:
     """Mixed into Keras Tuner's tuner: a line per trial, each trial's time and best
     epoch as metrics (so they reach the chief too), and the result files after each trial."""
 
-    zoo_spec: Spec
-    zoo_verbose: int
-    zoo_role: Role
-    zoo_restart: Restart | None
-    zoo_start_megabytes: float | None
+    def __init__(
+        self,
+        *args: Any,
+        spec: Spec,
+        verbose: int = 1,
+        role: Role = Role(),
+        restart: Restart | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # set before Keras Tuner's own constructor, which may reload finished trials
+        self.zoo_spec, self.zoo_verbose, self.zoo_role = spec, verbose, role
+        self.zoo_restart = restart
+        self.zoo_start_megabytes: float | None = None
+        super().__init__(*args, **kwargs)
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
