@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import keras  # noqa: F401  (loaded before any test hides torch: scipy, under it, looks for it)
 import pytest
 
 BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
@@ -64,3 +65,36 @@ def test_every_layer_contender_is_timed_on_a_tiny_case(monkeypatch: pytest.Monke
     for row in rows:
         assert set(row.ms) == {"keras", "custom", "xla", "floor"}
         assert all(ms > 0 for ms in row.ms.values())
+
+
+def test_generation_contenders_run_and_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patch:  # see load_rnn_speed; only while it imports
+        patch.setitem(sys.modules, "torch", None)
+        speed = load("generate_speed")
+    sampling = speed.language_model_contenders(tokens=3, window_tokens=2, spec_name="hello")
+    assert set(sampling) == {"window", "state", "state x16"}
+    medians = speed.measure(sampling, repeats=1)
+    assert speed.table(medians, "window", "t").splitlines()[2].split()[-1] == "1.0x"
+    decoding = speed.seq2seq_contenders("seq2seq_reversal")
+    made = {name: run() for name, run in decoding.items()}
+    assert made["greedy, predict_on_batch"] == made["greedy, compiled"] == 7
+    assert made["beam 4, predict_on_batch"] == made["beam 4, compiled"]
+
+
+def test_the_benchmarks_keras_reference_decodes_as_the_compiled_loop() -> None:
+    import numpy as np
+
+    import zoo
+    from zoo.inference.decoding import encode, seq2seq_inference
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "torch", None)
+        speed = load("generate_speed")
+    spec = zoo.load_spec("seq2seq_reversal")
+    compiled = seq2seq_inference(zoo.build(spec), spec)
+    reference = speed.KerasCalls(compiled.encoder, compiled.decoder_step, compiled.state_shapes)
+    source = np.array([[1, 2, 3, 0, 0, 0, 0, 0, 0, 0]], dtype="int32")
+    context, states = encode(compiled, source)
+    np.testing.assert_array_equal(
+        reference.greedy(context, states, 11, -1, 6), compiled.greedy(context, states, 11, -1, 6)
+    )

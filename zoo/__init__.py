@@ -29,6 +29,7 @@ __all__ = [
     "predict",
     "read_record",
     "read_spec",
+    "samples",
     "save_model",
     "to_yaml",
     "train",
@@ -43,6 +44,7 @@ _LAZY = {
     "evaluate": "zoo.inference",
     "predict": "zoo.inference",
     "generate": "zoo.inference",
+    "samples": "zoo.inference",
     "tune": "zoo.tuning.sweep",
 }
 

@@ -199,6 +199,19 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--seed", type=int, help="for a reproducible sample")
     sub.add_argument("--input", help="seq2seq: the source text, e.g. 123+45")
     sub.add_argument("--beam", type=int, default=1, help="seq2seq: beam width (1 = greedy)")
+    sub.add_argument(
+        "--samples",
+        type=int,
+        default=1,
+        metavar="N",
+        help="language model: draw N continuations at once (with --seed, the same N again)",
+    )
+    sub.add_argument(
+        "--window",
+        action="store_true",
+        help="language model: re-run the training window for every character instead of "
+        "carrying the state (slower; forgets what lies before the window)",
+    )
     unsafe(sub)
 
     sub = command(
@@ -413,20 +426,38 @@ def _aligned(rows: list[list[str]]) -> str:
 
 def _generate(args: argparse.Namespace) -> None:
     import_keras_quietly()
-    from zoo.inference import generate
+    from zoo.inference import generate, samples
 
-    print(
-        generate(
-            args.target,
-            args.prime,
-            args.length,
-            args.temperature,
-            args.seed,
-            source=args.input,
-            beam=args.beam,
-            unsafe=args.unsafe,
+    if args.samples == 1:
+        print(
+            generate(
+                args.target,
+                args.prime,
+                args.length,
+                args.temperature,
+                args.seed,
+                source=args.input,
+                beam=args.beam,
+                unsafe=args.unsafe,
+                window=args.window,
+            )
         )
+        return
+    if args.input is not None:
+        raise UserError("--samples draws from a language model; a seq2seq model translates")
+    drawn = samples(
+        args.target,
+        args.prime,
+        args.length,
+        args.temperature,
+        args.seed,
+        count=args.samples,
+        unsafe=args.unsafe,
+        window=args.window,
     )
+    for number, text in enumerate(drawn, start=1):
+        print(f"--- sample {number} of {len(drawn)} ---")
+        print(text)
 
 
 def _diagnose(args: argparse.Namespace) -> None:

@@ -37,6 +37,18 @@ def test_beam_of_width_one_is_greedy() -> None:
     assert len(wide) <= 4 and all(0 <= t < 6 for t in wide)
 
 
+def test_the_compiled_steps_equal_keras_predict() -> None:
+    inference = seq2seq_inference(zoo.build(REVERSAL), zoo.load_spec(REVERSAL))
+    source = np.array([[1, 2, 3], [3, 0, 0]], dtype="int32")
+    encoded = inference.encode(source)
+    for ours, theirs in zip(encoded, inference.encoder.predict_on_batch(source), strict=True):
+        np.testing.assert_allclose(ours, theirs, atol=1e-5)
+    inputs = [np.array([[4], [2]], dtype="int32"), *encoded]
+    theirs = inference.decoder_step.predict_on_batch(inputs)
+    for ours, expected in zip(inference.step(inputs), theirs, strict=True):
+        np.testing.assert_allclose(ours, expected, atol=1e-5)
+
+
 @pytest.mark.slow
 def test_trained_reversal_decodes_from_the_cli(capsys, tmp_path: Path) -> None:
     run = train(REVERSAL, runs=tmp_path, verbose=0)

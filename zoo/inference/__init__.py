@@ -3,7 +3,22 @@ checking inputs (``inputs``), running the model (``commands``: evaluate, predict
 generate), the answer in the user's terms (``prediction``), and the decoders that
 language models and encoder-decoders need beyond the training graph (``decoding``)."""
 
-from zoo.inference.commands import evaluate, generate, predict, resolve_model_path, roll_forward
+from zoo.inference.commands import (
+    evaluate,
+    generate,
+    predict,
+    resolve_model_path,
+    roll_forward,
+    samples,
+)
 from zoo.inference.prediction import Prediction
 
-__all__ = ["Prediction", "evaluate", "generate", "predict", "resolve_model_path", "roll_forward"]
+__all__ = [
+    "Prediction",
+    "evaluate",
+    "generate",
+    "predict",
+    "resolve_model_path",
+    "roll_forward",
+    "samples",
+]

@@ -50,6 +50,9 @@ def evaluate(
 
     path, run = resolve_model_path(target)
     model = load_model(path, unsafe=unsafe)
+    from zoo.inference.forward import xla_ready
+
+    model.jit_compile = xla_ready(model)  # evaluation only: training keeps its setting
     spec = load_spec(zoo_record(path).spec, overrides)
     folder = Path(RunState.load(run).spec_folder) if run else Path.cwd()
     splits = load_splits(spec, folder)
@@ -111,18 +114,19 @@ def predict(
 
 
 def _forward(model: Any, inputs: np.ndarray, steps: int | None) -> np.ndarray:
+    from zoo.inference.forward import CompiledForward
+
     if steps is None:
-        return np.asarray(model.predict(inputs, verbose=0))
+        return CompiledForward(model)(inputs)
     return roll_forward(model, inputs, steps)
 
 
 def _predict_texts(model: Any, record: ModelRecord, inputs: Any) -> Prediction:
-    import tensorflow as tf
-
     from custom_layers.text import split_text
+    from zoo.inference.forward import CompiledForward
 
     texts, where = read_texts(inputs, record.spec)
-    values = np.asarray(model.predict(tf.constant(texts), verbose=0))
+    values = CompiledForward(model)(np.array(texts, dtype=object))
     tokens = None
     if values.ndim == 3:  # a tag per token: the words as the model split them
         layer = model.get_layer("text_ids")
@@ -149,10 +153,13 @@ def roll_forward(model: Any, windows: np.ndarray, steps: int) -> np.ndarray:
             "feeding predictions back needs univariate windows (batch, steps, 1), "
             f"got {windows.shape}"
         )
+    from zoo.inference.forward import CompiledForward
+
     made: list[np.ndarray] = []
     window = windows.astype("float32")
+    forward = CompiledForward(model)  # every round the same shape: traced once
     while sum(m.shape[1] for m in made) < steps:
-        ahead = np.asarray(model.predict(window, verbose=0)).reshape(len(window), -1)
+        ahead = forward(window).reshape(len(window), -1)
         made.append(ahead)
         window = np.concatenate([window[:, ahead.shape[1] :], ahead[..., None]], axis=1)
     return np.concatenate(made, axis=1)[:, :steps]
@@ -167,30 +174,81 @@ def generate(
     source: str | None = None,
     beam: int = 1,
     unsafe: bool = False,
+    window: bool = False,
 ) -> str:
     """A language model continues ``prime`` by ``length`` characters; a seq2seq model
-    translates ``source`` (greedy, or beam search with ``beam`` > 1)."""
+    translates ``source`` (greedy, or beam search with ``beam`` > 1). The language
+    model carries its state from character to character; ``window`` instead re-runs
+    the training window for each one (see ``samples``)."""
     from zoo.saving import load_model, zoo_record
 
     path, _ = resolve_model_path(target)
     model = load_model(path, unsafe=unsafe)
     record = zoo_record(path)
-    spec = record.spec
-    if architecture(spec).encoder_decoder:
+    if architecture(record.spec).encoder_decoder:
         if source is None:
             raise UserError("a seq2seq model translates an --input, e.g. --input '123+45'")
         return _translate(model, record, source, beam)
+    return _continue(model, record, path, prime, length, temperature, seed, 1, window)[0]
+
+
+def samples(
+    target: Path | str,
+    prime: str,
+    length: int = 200,
+    temperature: float = 1.0,
+    seed: int | None = None,
+    count: int = 1,
+    unsafe: bool = False,
+    window: bool = False,
+) -> list[str]:
+    """``count`` continuations of ``prime`` by a language model, drawn in one batched
+    loop; the same ``seed`` gives the same ones. Each new character is one step of
+    the cells from the state the text so far left (the char-rnn practice), so the
+    context is never cut; with ``window`` each character re-runs the model over the
+    last ``inputs.length`` characters instead, as the model was trained."""
+    from zoo.saving import load_model, zoo_record
+
+    path, _ = resolve_model_path(target)
+    model = load_model(path, unsafe=unsafe)
+    record = zoo_record(path)
+    if architecture(record.spec).encoder_decoder:
+        raise UserError(f"{path}: samples are drawn from a language model; this is a seq2seq")
+    return _continue(model, record, path, prime, length, temperature, seed, count, window)
+
+
+def _continue(
+    model: Any,
+    record: ModelRecord,
+    path: Path,
+    prime: str | None,
+    length: int,
+    temperature: float,
+    seed: int | None,
+    count: int,
+    window: bool,
+) -> list[str]:
+    spec = record.spec
     if not architecture(spec).emits_tokens:
         raise UserError(
             f"{path}: generate needs a language_model or seq2seq, this is a {spec.architecture}"
         )
     if not prime:
         raise UserError("a language model continues a --prime of at least one character")
-    from zoo.inference.decoding import sample_tokens
-
+    if count < 1:
+        raise UserError(f"--samples must be at least 1, got {count}")
     vocabulary = _vocabulary(record.vocabulary, path)
-    tokens = sample_tokens(model, _encode(prime, vocabulary, "--prime"), length, temperature, seed)
-    return prime + _decode(tokens, vocabulary)
+    ids = _encode(prime, vocabulary, "--prime")
+    if window:
+        from zoo.inference.decoding import sample_tokens
+
+        rng = np.random.default_rng(seed)
+        drawn = [sample_tokens(model, ids, length, temperature, rng) for _ in range(count)]
+    else:
+        from zoo.inference.sampling import StateSampler
+
+        drawn = StateSampler(model, spec).sample(ids, length, temperature, seed, count)
+    return [prime + _decode(tokens, vocabulary) for tokens in drawn]
 
 
 def _translate(model: Any, record: ModelRecord, text: str, beam: int) -> str:

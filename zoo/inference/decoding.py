@@ -12,6 +12,7 @@ from typing import Any
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from zoo.builder.architectures import decode
 from zoo.builder.stack import layers_of, widths
@@ -23,10 +24,12 @@ def sample_tokens(
     prime: list[int],
     length: int,
     temperature: float = 1.0,
-    seed: int | None = None,
+    seed: int | np.random.Generator | None = None,
 ) -> list[int]:
-    """Continue ``prime`` by ``length`` tokens. ``temperature`` 0 is greedy."""
-    rng = np.random.default_rng(seed)
+    """Continue ``prime`` by ``length`` tokens, each from a forward pass over the last
+    window of the text (``zoo.inference.sampling`` carries the state instead, a step
+    per token). ``temperature`` 0 is greedy."""
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     window = model.input_shape[1]  # a fixed input length, or None
     tokens = list(prime)
     for _ in range(length):
@@ -55,6 +58,69 @@ class Seq2SeqInference:
     encoder: keras.Model
     decoder_step: keras.Model
     state_shapes: list[list[int]]  # per decoder layer, the width of each state
+
+    def __post_init__(self) -> None:
+        # Compiled once (per batch shape) rather than through predict_on_batch, whose
+        # per-call overhead is most of a one-token step's time.
+        self._encoder = _compiled(self.encoder)
+        self._decoder_step = _compiled(self.decoder_step)
+        self._greedy = tf.function(self._greedy_loop, reduce_retracing=True)
+
+    def greedy(
+        self, context: list, states: list, start: int, end: int, max_length: int
+    ) -> np.ndarray:
+        """(batch, steps) most probable tokens fed back from ``start``, in one compiled
+        loop that stops once every row has made ``end`` (or after ``max_length``)."""
+        tokens = tf.fill([len(context[0]), 1], tf.constant(start, tf.int32))
+        made = self._greedy(
+            tokens,
+            [tf.convert_to_tensor(x) for x in [*context, *states]],
+            tf.constant(len(context)),
+            tf.constant(end),
+            tf.constant(max_length),
+        )
+        return made.numpy()
+
+    def _greedy_loop(
+        self,
+        tokens: tf.Tensor,
+        inputs: list,
+        n_context: tf.Tensor,
+        end: tf.Tensor,
+        steps: tf.Tensor,
+    ) -> tf.Tensor:
+        context_count = len(inputs) - sum(len(s) for s in self.state_shapes)
+        context, states = inputs[:context_count], inputs[context_count:]
+        made = tf.TensorArray(tf.int32, size=0, dynamic_size=True)
+        finished = tf.zeros([tf.shape(tokens)[0]], tf.bool)
+        for i in tf.range(steps):
+            outputs = self.decoder_step([tokens, *context, *states], training=False)
+            states = list(outputs[1:])
+            tokens = tf.argmax(outputs[0][:, -1], axis=-1, output_type=tf.int32)[:, None]
+            made = made.write(i, tokens[:, 0])
+            finished = finished | tf.equal(tokens[:, 0], end)
+            if tf.reduce_all(finished):
+                break
+        return tf.transpose(made.stack())
+
+    def encode(self, source: np.ndarray) -> list[np.ndarray]:
+        return self._encoder([source])
+
+    def step(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
+        """[probabilities (batch, 1, vocab), *new states] for a batch of one-token inputs."""
+        return self._decoder_step(inputs)
+
+
+def _compiled(model: keras.Model) -> Any:
+    call = tf.function(lambda inputs: model(inputs, training=False), reduce_retracing=True)
+
+    def run(inputs: list[np.ndarray]) -> list[np.ndarray]:
+        tensors = [tf.convert_to_tensor(x) for x in inputs]
+        outputs = call(tensors if len(tensors) > 1 else tensors[0])  # as the model's inputs
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        return [np.asarray(output) for output in outputs]
+
+    return run
 
 
 def seq2seq_inference(model: keras.Model, spec: Spec) -> Seq2SeqInference:
@@ -100,8 +166,7 @@ def _encoder_sequence(model: keras.Model, spec: Spec) -> Any:
 
 def encode(inference: Seq2SeqInference, source: np.ndarray) -> tuple[list, list]:
     """(what the decoder attends to, the decoder's initial states) for a source batch."""
-    encoded = inference.encoder.predict_on_batch(source)
-    encoded = encoded if isinstance(encoded, list) else [encoded]
+    encoded = inference.encode(source)
     n_context = len(encoded) - sum(len(s) for s in inference.state_shapes)
     return encoded[:n_context], encoded[n_context:]
 
@@ -111,21 +176,10 @@ def greedy_decode(
 ) -> list[list[int]]:
     """Feed back the most probable token until ``end`` or ``max_length``, per example."""
     context, states = encode(inference, source)
-    tokens = np.full((len(source), 1), start, dtype="int32")
-    decoded: list[list[int]] = [[] for _ in source]
-    finished = np.zeros(len(source), dtype=bool)
-    for _ in range(max_length):
-        outputs = inference.decoder_step.predict_on_batch([tokens, *context, *states])
-        probabilities, states = outputs[0], list(outputs[1:])
-        tokens = np.argmax(probabilities[:, -1], axis=-1).astype("int32")[:, None]
-        for row, token in enumerate(tokens[:, 0]):
-            if not finished[row]:
-                if token == end:
-                    finished[row] = True
-                else:
-                    decoded[row].append(int(token))
-        if finished.all():
-            break
+    made = inference.greedy(context, states, start, end, max_length)
+    decoded = []
+    for row in made.tolist():
+        decoded.append(row[: row.index(end)] if end in row else row)
     return decoded
 
 
@@ -157,7 +211,7 @@ def beam_decode(
         tokens = np.array([[b.tokens[-1] if b.tokens else start] for b in live], dtype="int32")
         contexts = [np.repeat(c, len(live), axis=0) for c in context]
         stacked = [np.concatenate([b.states[i] for b in live]) for i in range(len(states))]
-        outputs = inference.decoder_step.predict_on_batch([tokens, *contexts, *stacked])
+        outputs = inference.step([tokens, *contexts, *stacked])
         log_probabilities = np.log(np.maximum(outputs[0][:, -1], 1e-30))
         candidates = [b for b in beams if b.finished]
         for row, beam in enumerate(live):

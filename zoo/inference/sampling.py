@@ -1,0 +1,118 @@
+"""Language-model sampling that carries the recurrent state, as char-rnn does.
+
+Each new token costs one step of each layer's cell, not a forward pass over the whole
+window: the trained model's own layers (embedding, cells, residual adds, layer norms,
+head) are applied one time step at a time inside one compiled TensorFlow loop, so a
+whole continuation, of any number of samples at once, is a single call.
+
+While the prime and the continuation fit in the training window, this computes what
+re-running the window computes (the model is causal); past it, the state goes on
+carrying the whole text so far, where the window would forget all but its last steps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo.builder.stack import widths
+from zoo.spec.schema import Spec
+
+States = list[list[tf.Tensor]]
+
+
+class StateSampler:
+    """Continues primes token by token from the trained ``model`` of a language-model
+    ``spec`` (its layers are shared, not copied)."""
+
+    def __init__(self, model: keras.Model, spec: Spec) -> None:
+        self.embedding = model.get_layer("inputs_embedding")
+        self.layers = [model.get_layer(f"rnn_{i + 1}") for i in range(len(widths(spec)))]
+        self.residual = spec.model.residual
+        self.norms = [
+            model.get_layer(f"rnn_{i + 1}_norm") if spec.model.layer_norm else None
+            for i in range(len(self.layers))
+        ]
+        self.head = model.get_layer("head")
+        signature = tf.TensorSpec([None, None], tf.int32)
+        scalar = tf.TensorSpec([], tf.float32), tf.TensorSpec([], tf.int32)
+        self._continue = tf.function(
+            self._continue_python, input_signature=[signature, tf.TensorSpec([], tf.int32), *scalar]
+        )
+
+    def step(self, tokens: tf.Tensor, states: States) -> tuple[tf.Tensor, States]:
+        """(next-token probabilities (batch, vocab), the new states) after ``tokens``
+        (batch,), one step of every layer."""
+        x = self.embedding(tokens)
+        new_states = []
+        for index, layer in enumerate(self.layers):
+            y, layer_states = layer.cell(x, states[index], training=False)
+            new_states.append(
+                list(layer_states) if isinstance(layer_states, (list, tuple)) else [layer_states]
+            )
+            if self.residual and index > 0:
+                y = x + y
+            if self.norms[index] is not None:
+                y = self.norms[index](y)
+            x = y
+        return self.head(x), new_states
+
+    def initial_states(self, batch: Any) -> States:
+        states = []
+        for layer in self.layers:
+            sizes = layer.cell.state_size
+            sizes = sizes if isinstance(sizes, (list, tuple)) else [sizes]
+            states.append([tf.zeros((batch, size)) for size in sizes])
+        return states
+
+    def _continue_python(
+        self, primes: tf.Tensor, length: tf.Tensor, temperature: tf.Tensor, seed: tf.Tensor
+    ) -> tf.Tensor:
+        """``length`` new tokens after each row of ``primes`` (batch, prime length)."""
+        batch = tf.shape(primes)[0]
+        states = self.initial_states(batch)
+        for t in tf.range(tf.shape(primes)[1] - 1):  # all but the last: only their states matter
+            _, states = self.step(primes[:, t], states)
+        token = primes[:, -1]
+        made = tf.TensorArray(tf.int32, size=length)
+        for i in tf.range(length):
+            probabilities, states = self.step(token, states)
+            token = _pick(probabilities, temperature, tf.stack([seed, i]))
+            made = made.write(i, token)
+        return tf.transpose(made.stack())
+
+    def sample(
+        self,
+        prime: list[int],
+        length: int,
+        temperature: float = 1.0,
+        seed: int | None = None,
+        samples: int = 1,
+    ) -> list[list[int]]:
+        """``samples`` continuations of ``prime`` by ``length`` tokens, drawn together;
+        ``temperature`` 0 is greedy. The same ``seed`` gives the same samples."""
+        if length <= 0:
+            return [[] for _ in range(samples)]
+        if seed is None:
+            seed = int(np.random.default_rng().integers(2**31 - 1))
+        primes = tf.constant([prime] * samples, dtype=tf.int32)
+        made = self._continue(
+            primes, tf.constant(length), tf.constant(float(temperature)), tf.constant(seed)
+        )
+        return [list(map(int, row)) for row in made.numpy()]
+
+
+def _pick(probabilities: tf.Tensor, temperature: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """The likeliest token at temperature 0; else one drawn from the probabilities
+    sharpened (or flattened) by the temperature, reproducibly from ``seed``."""
+
+    def drawn() -> tf.Tensor:
+        logits = tf.math.log(tf.maximum(probabilities, 1e-30)) / temperature
+        return tf.random.stateless_categorical(logits, 1, seed=seed, dtype=tf.int32)[:, 0]
+
+    return tf.cond(
+        temperature > 0, drawn, lambda: tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+    )
