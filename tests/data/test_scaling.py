@@ -1,5 +1,5 @@
 """data.scale: statistics of the training split alone, carried inside the model as
-Keras's own Normalization layers, so the model takes raw values and answers in the
+Keras's own Rescaling layers, so the model takes raw values and answers in the
 data's units."""
 
 from __future__ import annotations

@@ -1,7 +1,11 @@
 """The fitted preprocessing as layers, so that a model loaded by Keras (after
 ``import custom_layers``) takes raw values or strings and answers in the data's
-units: the scaling as Keras's own Normalization layers, the vocabulary as a
-``TextIds`` layer."""
+units: the scaling as Keras's own Rescaling layers, the vocabulary as a ``TextIds``
+layer.
+
+Rescaling rather than Normalization: Normalization keeps its statistics as tensors made
+outside the model's graph, which the ONNX converter turns into inputs the caller must
+feed; Rescaling's are constants inside it, so every export format holds them."""
 
 from __future__ import annotations
 
@@ -22,21 +26,18 @@ def text_ids(texts: Any, vocabulary: Vocabulary) -> Any:
 
 
 def scaled_inputs(x: Any, scaling: Preprocessing | None) -> Any:
-    """Raw inputs -> (x - offset) / scale."""
+    """Raw inputs -> (x - offset) / scale, per feature."""
     if scaling is None or scaling.inputs is None:
         return x
-    return _normalization(scaling.inputs, "input_scaling", invert=False)(x)
+    affine = scaling.inputs
+    factor = [1 / s for s in affine.scale]
+    shift = [-o / s for o, s in zip(affine.offset, affine.scale, strict=True)]
+    return keras.layers.Rescaling(factor, shift, name="input_scaling")(x)
 
 
 def unscaled_outputs(y: Any, scaling: Preprocessing | None) -> Any:
     """The head's output -> offset + y * scale, in the targets' units."""
     if scaling is None or scaling.targets is None:
         return y
-    return _normalization(scaling.targets, "output_scaling", invert=True)(y)
-
-
-def _normalization(affine: Affine, name: str, invert: bool) -> keras.layers.Normalization:
-    variance = [s * s for s in affine.scale]
-    return keras.layers.Normalization(
-        mean=affine.offset, variance=variance, invert=invert, name=name
-    )
+    affine: Affine = scaling.targets
+    return keras.layers.Rescaling(affine.scale, affine.offset, name="output_scaling")(y)

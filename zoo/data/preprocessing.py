@@ -2,7 +2,7 @@
 so that the model takes the user's raw data and no statistic of a validation or test
 example shapes it.
 
-Numeric data is scaled: a Normalization layer in front standardises the raw inputs,
+Numeric data is scaled: a Rescaling layer in front standardises the raw inputs,
 an inverted one at the head maps the outputs back, so the model takes and gives
 values in the data's own units. Text gets its vocabulary: the training split's
 commonest tokens, looked up by a ``TextIds`` layer in front, so the model takes
