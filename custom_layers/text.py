@@ -14,9 +14,11 @@ import keras
 import tensorflow as tf
 
 SPLITS = ("words", "spaces")  # words and punctuation marks; or whatever spaces separate
-# Characters that are neither part of a word nor white space: each stands alone.
-_MARK = r"[^\pL\pN\pM_'\pZ\s]"
-_SPACE = r"[\pZ\s]+"
+# RE2 patterns (as TensorFlow and most regex engines read them), also written beside
+# models exported without their tokenizer. Characters that are neither part of a word
+# nor white space each stand alone; runs of white space separate tokens.
+MARK_PATTERN = r"[^\pL\pN\pM_'\pZ\s]"
+SPACE_PATTERN = r"[\pZ\s]+"
 
 
 def split_text(texts: Any, split: str, lowercase: bool) -> tf.RaggedTensor:
@@ -25,9 +27,9 @@ def split_text(texts: Any, split: str, lowercase: bool) -> tf.RaggedTensor:
     if lowercase:
         texts = tf.strings.lower(texts, encoding="utf-8")  # not just ASCII: "Été" -> "été"
     if split == "words":
-        texts = tf.strings.regex_replace(texts, _MARK, r" \0 ")
+        texts = tf.strings.regex_replace(texts, MARK_PATTERN, r" \0 ")
     # Unicode spaces become " ", which split (on ASCII white space) drops, empty texts too
-    return tf.strings.split(tf.strings.regex_replace(texts, _SPACE, " "))
+    return tf.strings.split(tf.strings.regex_replace(texts, SPACE_PATTERN, " "))
 
 
 @keras.saving.register_keras_serializable(package="zoo")

@@ -7,6 +7,7 @@
     run = zoo.train("specs/hello.yaml")  # a run directory with models, history, plots
     zoo.generate(run.directory, prime="hell", length=1, temperature=0)  # "hello"
     sweep = zoo.tune("specs/adding_sweep.yaml")  # trials.csv, best.yaml; sweep.best
+    zoo.export(run.directory, "onnx")  # beside best.keras, checked by onnxruntime
 
 Importing ``zoo`` does not import TensorFlow; building a model does.
 """
@@ -23,6 +24,7 @@ __all__ = [
     "SpecError",
     "build",
     "evaluate",
+    "export",
     "generate",
     "load_model",
     "load_spec",
@@ -45,6 +47,7 @@ _LAZY = {
     "predict": "zoo.inference",
     "generate": "zoo.inference",
     "samples": "zoo.inference",
+    "export": "zoo.exporting",
     "tune": "zoo.tuning.sweep",
 }
 

@@ -7,8 +7,11 @@ exactly that window; errors raised by the import still surface as exceptions.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
+from collections.abc import Iterator
 
 
 def import_keras_quietly() -> None:
@@ -24,3 +27,18 @@ def import_keras_quietly() -> None:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+@contextlib.contextmanager
+def quiet_loggers(*names: str) -> Iterator[None]:
+    """Only errors from the named Python loggers while the block runs: converters warn
+    of what they work around (tf2onnx's freezing, TensorFlow's collections)."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

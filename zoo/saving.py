@@ -41,6 +41,17 @@ class ModelRecord(BaseModel):
     classes: list[str] | None = None  # class id -> its name, for a classifier
 
 
+def trained_record(spec: Spec, train: Any) -> ModelRecord:
+    """The record of a model trained on ``train`` (a Dataset): the vocabularies and
+    class names its data had."""
+    return ModelRecord(
+        spec=spec,
+        vocabulary=train.vocabulary,
+        source_vocabulary=train.source_vocabulary,
+        classes=train.classes,
+    )
+
+
 def save_model(
     model: Any,
     path: Path | str,

@@ -252,7 +252,12 @@ def _continue(
 
 
 def _translate(model: Any, record: ModelRecord, text: str, beam: int) -> str:
-    from zoo.inference.decoding import beam_decode, greedy_decode, seq2seq_inference
+    from zoo.inference.decoding import (
+        beam_decode,
+        greedy_decode,
+        longest_output,
+        seq2seq_inference,
+    )
 
     spec = record.spec
     target_vocabulary = _vocabulary(record.vocabulary, "the model")
@@ -265,7 +270,7 @@ def _translate(model: Any, record: ModelRecord, text: str, beam: int) -> str:
     source[0, : len(ids)] = ids
     inference = seq2seq_inference(model, spec)
     start, end = markers(target_vocabulary)
-    max_length = spec.outputs.length or 2 * length
+    max_length = longest_output(spec, length)
     if beam > 1:
         tokens = beam_decode(inference, source, start, end, max_length, beam)
     else:

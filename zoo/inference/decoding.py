@@ -164,6 +164,12 @@ def _encoder_sequence(model: keras.Model, spec: Spec) -> Any:
     return last.output[0]
 
 
+def longest_output(spec: Spec, source_length: int) -> int:
+    """How many tokens decoding makes at most: the spec's target length, else twice the
+    source's."""
+    return spec.outputs.length or 2 * source_length
+
+
 def encode(inference: Seq2SeqInference, source: np.ndarray) -> tuple[list, list]:
     """(what the decoder attends to, the decoder's initial states) for a source batch."""
     encoded = inference.encode(source)

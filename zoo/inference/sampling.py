@@ -43,13 +43,15 @@ class StateSampler:
             self._continue_python, input_signature=[signature, tf.TensorSpec([], tf.int32), *scalar]
         )
 
-    def step(self, tokens: tf.Tensor, states: States) -> tuple[tf.Tensor, States]:
+    def step(
+        self, tokens: tf.Tensor, states: States, cells: list[Any] | None = None
+    ) -> tuple[tf.Tensor, States]:
         """(next-token probabilities (batch, vocab), the new states) after ``tokens``
-        (batch,), one step of every layer."""
+        (batch,), one step of every layer (``cells``: the layers' cells, or wrappers)."""
         x = self.embedding(tokens)
         new_states = []
-        for index, layer in enumerate(self.layers):
-            y, layer_states = layer.cell(x, states[index], training=False)
+        for index, cell in enumerate(cells or [layer.cell for layer in self.layers]):
+            y, layer_states = cell(x, states[index], training=False)
             new_states.append(
                 list(layer_states) if isinstance(layer_states, (list, tuple)) else [layer_states]
             )
@@ -60,13 +62,31 @@ class StateSampler:
             x = y
         return self.head(x), new_states
 
+    def step_model(self) -> keras.Model:
+        """``step`` as a Keras model, [token (batch,), *states] -> [probabilities, *new
+        states], states flattened layer by layer: the sampler outside Python (zoo export)."""
+        token = keras.Input((), dtype="int32", name="token")
+        states = [
+            [
+                keras.Input((int(size),), name=f"rnn_{i + 1}_state_{j + 1}")
+                for j, size in enumerate(sizes)
+            ]
+            for i, sizes in enumerate(self._state_sizes())
+        ]
+        # The layers' cells often share a name (lstm_cell), which a functional model
+        # refuses: it gets renamed copies, with the same weights.
+        cells = [_renamed(layer.cell, f"{layer.name}_cell") for layer in self.layers]
+        probabilities, new_states = self.step(token, states, cells)
+        flat_in = [s for layer in states for s in layer]
+        flat_out = [s for layer in new_states for s in layer]
+        return keras.Model([token, *flat_in], [probabilities, *flat_out], name="sampler_step")
+
+    def _state_sizes(self) -> list[list[int]]:
+        sizes = [layer.cell.state_size for layer in self.layers]
+        return [list(s) if isinstance(s, (list, tuple)) else [s] for s in sizes]
+
     def initial_states(self, batch: Any) -> States:
-        states = []
-        for layer in self.layers:
-            sizes = layer.cell.state_size
-            sizes = sizes if isinstance(sizes, (list, tuple)) else [sizes]
-            states.append([tf.zeros((batch, size)) for size in sizes])
-        return states
+        return [[tf.zeros((batch, size)) for size in sizes] for sizes in self._state_sizes()]
 
     def _continue_python(
         self, primes: tf.Tensor, length: tf.Tensor, temperature: tf.Tensor, seed: tf.Tensor
@@ -103,6 +123,14 @@ class StateSampler:
             primes, tf.constant(length), tf.constant(float(temperature)), tf.constant(seed)
         )
         return [list(map(int, row)) for row in made.numpy()]
+
+
+def _renamed(cell: Any, name: str) -> Any:
+    """A copy of ``cell`` under ``name``, with its weights."""
+    twin = cell.__class__.from_config({**cell.get_config(), "name": name})
+    twin.build(cell.kernel.shape[:1])  # (input features,), as the layer built it
+    twin.set_weights(cell.get_weights())
+    return twin
 
 
 def _pick(probabilities: tf.Tensor, temperature: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:

@@ -18,7 +18,7 @@ from zoo.data.base import data_seed
 from zoo.data.preprocessing import fit_preprocessing
 from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
-from zoo.saving import ModelRecord, load_model
+from zoo.saving import load_model, trained_record
 from zoo.spec import Overrides, SpecSource, to_yaml
 from zoo.spec.loading import load_spec
 from zoo.spec.metrics import metric_direction, monitored
@@ -104,12 +104,7 @@ def train(
         write_text(directory / "spec.yaml", to_yaml(spec))
         state = RunState(spec_folder=str(folder))
     settings = spec.train or Train()
-    record = ModelRecord(
-        spec=spec,
-        vocabulary=splits.train.vocabulary,
-        source_vocabulary=splits.train.source_vocabulary,
-        classes=splits.train.classes,
-    )
+    record = trained_record(spec, splits.train)
     monitor = monitored(spec)
     guard = DivergenceGuard()
     step = state.gradient_norms[-1][0] if state.gradient_norms else 0
