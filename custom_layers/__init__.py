@@ -1,5 +1,6 @@
-"""Vanilla RNN, LSTM and GRU written from their equations as Keras layers, and the
-``TextIds`` layer by which a model takes raw strings.
+"""Vanilla RNN, LSTM and GRU written from their equations as Keras layers, the
+``TextIds`` layer by which a model takes raw strings, and ``OneHot``, which feeds
+token ids as one-hot vectors.
 
 Each class takes the same arguments and holds the same weights (names, shapes,
 gate order) as the Keras built-in of the same name, so weights copy across in
@@ -10,7 +11,8 @@ package registers every class with Keras, so saved models load without
 
 from custom_layers.gru import GRU, GRUCell
 from custom_layers.lstm import LSTM, LSTMCell
+from custom_layers.one_hot import OneHot
 from custom_layers.simple_rnn import SimpleRNN, SimpleRNNCell
 from custom_layers.text import TextIds
 
-__all__ = ["GRU", "LSTM", "GRUCell", "LSTMCell", "SimpleRNN", "SimpleRNNCell", "TextIds"]
+__all__ = ["GRU", "LSTM", "GRUCell", "LSTMCell", "OneHot", "SimpleRNN", "SimpleRNNCell", "TextIds"]

@@ -11,7 +11,7 @@ A cell's step is written as two halves:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import keras
 from keras import ops
@@ -28,6 +28,9 @@ class RecurrentCell(keras.layers.Layer, DropoutRNNCell):
     """Base class: ``gates`` blocks of ``units`` columns in kernel and recurrent kernel."""
 
     gates: int  # how many u-wide blocks the fused matrices hold (1, 4 or 3)
+    blocks: tuple[str, ...]  # their names, in the order the fused matrices hold them
+    # what a step hands to custom_layers._tape.record -> its symbol in the equations
+    traced: ClassVar[dict[str, str]]
 
     def __init__(
         self,
@@ -104,7 +107,8 @@ class RecurrentCell(keras.layers.Layer, DropoutRNNCell):
 
     @property
     def input_bias(self) -> Any:
-        """The part of the bias that is added to x_t W (hoistable with it)."""
+        """The part of the bias that is added to x_t W (hoistable with it); a cell that
+        adds its bias inside the step returns None."""
         return self.bias
 
     # -- the two halves of a step ------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import keras
 from keras import ops
@@ -10,6 +10,7 @@ from keras import ops
 from custom_layers._cell import like, previous
 from custom_layers._gated import GatedCell
 from custom_layers._layer import RecurrentLayer
+from custom_layers._tape import record
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
@@ -31,6 +32,9 @@ class GRUCell(GatedCell):
     """
 
     gates = 3
+    blocks = ("z", "r", "h")
+    # the intermediates a step records -> their symbols in the equations above
+    traced: ClassVar[dict[str, str]] = {"z": "z_t", "r": "r_t", "ĥ": "ĥ_t", "h": "h_t"}
 
     def __init__(self, units: int, *args: Any, reset_after: bool = True, **kwargs: Any):
         super().__init__(units, *args, **kwargs)
@@ -72,6 +76,7 @@ class GRUCell(GatedCell):
             z, r = σ(x_z + hU_z), σ(x_r + hU_r)
             ĥ = tanh(x_h + ops.matmul(r * h_seen, U[:, 2 * u :]))
         h = z * h_prev + (1 - z) * ĥ
+        record(self, {"z": z, "r": r, "ĥ": ĥ, "h": h})
         return h, like(states, h)
 
     def get_config(self) -> dict:

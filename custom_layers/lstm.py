@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import keras
 from keras import ops
 
 from custom_layers._gated import GatedCell
 from custom_layers._layer import RecurrentLayer
+from custom_layers._tape import record
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
@@ -29,6 +30,17 @@ class LSTMCell(GatedCell):
     """
 
     gates = 4
+    blocks = ("i", "f", "c", "o")
+    # the intermediates a step records -> their symbols in the equations above
+    traced: ClassVar[dict[str, str]] = {
+        "z": "z_t",  # x_t W + h_{t-1} U + b, the four gates' blocks before σ and tanh
+        "i": "i_t",
+        "f": "f_t",
+        "g": "g_t",
+        "o": "o_t",
+        "c": "c_t",
+        "h": "h_t",
+    }
 
     def __init__(self, units: int, *args: Any, unit_forget_bias: bool = True, **kwargs: Any):
         super().__init__(units, *args, **kwargs)
@@ -57,6 +69,7 @@ class LSTMCell(GatedCell):
         i, f, g, o = σ(z_i), σ(z_f), tanh(z_c), σ(z_o)
         c = f * c_prev + i * g
         h = o * tanh(c)
+        record(self, {"z": z, "i": i, "f": f, "g": g, "o": o, "c": c, "h": h})
         return h, [h, c]
 
     def get_config(self) -> dict:

@@ -84,7 +84,7 @@ def test_valid_spec_has_no_problems(tmp_path: Path) -> None:
             "  features: 3\n",
             "  features: 3\n  colour: red\n",
             "{f}:8:3: inputs.colour: unknown "
-            "key 'colour'; valid keys here: length, features, vocab_size, embedding",
+            "key 'colour'; valid keys here: length, features, vocab_size, encoding, embedding",
         ),
         (
             "outputs:\n  units: 1\n",
@@ -118,6 +118,15 @@ def test_schema_errors(tmp_path: Path, old: str, new: str, expected: str) -> Non
             ("  features: 3", "  vocab_size: 50"),
             "{f}:5:1: inputs.embedding: token inputs need an embedding: {{dim: ...}}",
         ),
+        (
+            ("  features: 3", "  vocab_size: 50\n  encoding: one_hot\n  embedding: {dim: 4}"),
+            "{f}:9:3: inputs.embedding: one-hot inputs have no embedding: remove it",
+        ),
+        (
+            ("  features: 3", "  features: 3\n  encoding: one_hot"),
+            "{f}:8:3: inputs.encoding: one-hot inputs are tokens: give inputs.vocab_size",
+        ),
+        (("  features: 3", "  vocab_size: 50\n  encoding: one_hot"), None),
         (
             ("  features: 3", "  features: 3\n  vocab_size: 50\n  embedding: {dim: 4}"),
             "{f}:5:1: inputs: give exactly one of inputs.features or inputs.vocab_size",

@@ -99,6 +99,12 @@ CASES: list[tuple[str, dict, dict, Check]] = [
         lambda m: m.get_layer("inputs_embedding").input_dim == 30,
     ),
     (
+        "inputs.encoding",
+        TOKENS,
+        {"inputs.encoding": "one_hot", "inputs.embedding": None},
+        lambda m: any(isinstance(layer, custom_layers.OneHot) for layer in m.layers),
+    ),
+    (
         "inputs.embedding.dim",
         TOKENS,
         {"inputs.embedding.dim": 7},

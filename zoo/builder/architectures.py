@@ -10,6 +10,7 @@ from typing import Any
 
 import keras
 
+import custom_layers
 from zoo.builder.preprocessing import scaled_inputs, text_ids, unscaled_outputs
 from zoo.builder.stack import LayerSource, new_layers, recurrent_stack, widths
 from zoo.data.preprocessing import Preprocessing
@@ -25,19 +26,33 @@ def sequence_input(
     embedding: Embedding | None,
     name: str,
 ) -> tuple[keras.KerasTensor, Any]:
-    """(the Input, what the first recurrent layer reads): real vectors, or embedded tokens."""
+    """(the Input, what the first recurrent layer reads): real vectors, or tokens as
+    vectors (embedded, or one-hot without an embedding)."""
     if vocab_size is None:
         inputs = keras.Input((length, features), name=name)
         return inputs, inputs
-    assert embedding is not None  # a rule guarantees it
     tokens = keras.Input((length,), dtype="int32", name=name)
     return tokens, embedded(tokens, vocab_size, embedding, name)
 
 
-def embedded(tokens: Any, vocab_size: int, embedding: Embedding, name: str) -> Any:
+def embedded(tokens: Any, vocab_size: int, embedding: Embedding | None, name: str) -> Any:
+    """Token ids -> vectors: the spec's embedding, or one-hot vectors where it has none
+    (a rule allows that only with inputs.encoding: one_hot)."""
+    if embedding is None:
+        return custom_layers.OneHot(vocab_size, name=f"{name}_one_hot")(tokens)
     return keras.layers.Embedding(
         vocab_size, embedding.dim, mask_zero=embedding.mask_zero, name=f"{name}_embedding"
     )(tokens)
+
+
+def token_vectors(model: keras.Model) -> keras.layers.Layer:
+    """The layer of ``model`` that turns its input tokens into vectors."""
+    for name in ("inputs_embedding", "inputs_one_hot"):
+        try:
+            return model.get_layer(name)
+        except ValueError:
+            continue
+    raise ValueError(f"{model.name} has no token input layer")
 
 
 def spec_input(
@@ -50,7 +65,7 @@ def spec_input(
         inputs = keras.Input((i.features,), name="inputs")
         return inputs, scaled_inputs(inputs, preprocessing)
     if preprocessing is not None and preprocessing.vocabulary is not None:
-        assert i.vocab_size is not None and i.embedding is not None  # checked with the data
+        assert i.vocab_size is not None  # checked with the data
         texts = keras.Input((), dtype="string", name="inputs")
         return texts, embedded(
             text_ids(texts, preprocessing.vocabulary), i.vocab_size, i.embedding, "inputs"

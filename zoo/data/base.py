@@ -224,7 +224,7 @@ def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
         expected = [inputs.length]
     elif inputs.vocab_size is not None:
         expected = [inputs.length]
-        # An embedding would silently truncate real values to ids.
+        # An embedding (or one-hot encoding) would silently truncate real values to ids.
         if not np.issubdtype(first.dtype, np.integer):
             raise SpecError.single(
                 f"{name} produces {first.dtype} inputs, but inputs.vocab_size expects integer "
@@ -253,11 +253,11 @@ def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
 
 
 def _check_text(text: RawText, spec: Any, name: str) -> None:
-    """Text becomes token ids, which only an embedding reads."""
+    """Text becomes token ids, which only token inputs (embedded or one-hot) read."""
     if spec.inputs.vocab_size is None or not architecture(spec).takes_sequences:
         raise SpecError.single(
             f"{name} produces text, which the model reads as token ids: give inputs.vocab_size "
-            "and inputs.embedding",
+            "and inputs.embedding (or inputs.encoding: one_hot)",
             "inputs",
         )
 

@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from zoo.builder.architectures import decode
 from zoo.builder.stack import layers_of, widths
+from zoo.spec.derived import masks_input_padding
 from zoo.spec.schema import Spec
 
 
@@ -127,7 +128,7 @@ def seq2seq_inference(model: keras.Model, spec: Spec) -> Seq2SeqInference:
     layers = [model.get_layer(f"encoder_{i + 1}") for i in range(len(widths(spec)))]
     encoder_states = [list(layer.output[1:]) for layer in layers]
     encoder_sequence = _encoder_sequence(model, spec)
-    masked = spec.inputs.embedding is not None and spec.inputs.embedding.mask_zero
+    masked = masks_input_padding(spec)
     source = model.inputs[0]
     encoder_outputs = [encoder_sequence]
     if masked:

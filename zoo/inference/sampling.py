@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from zoo.builder.architectures import token_vectors
 from zoo.builder.stack import widths
 from zoo.spec.schema import Spec
 
@@ -29,7 +30,7 @@ class StateSampler:
     ``spec`` (its layers are shared, not copied)."""
 
     def __init__(self, model: keras.Model, spec: Spec) -> None:
-        self.embedding = model.get_layer("inputs_embedding")
+        self.embedding = token_vectors(model)
         self.layers = [model.get_layer(f"rnn_{i + 1}") for i in range(len(widths(spec)))]
         self.residual = spec.model.residual
         self.norms = [

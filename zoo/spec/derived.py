@@ -61,3 +61,12 @@ def scales_targets(spec: Spec) -> bool:
     """Whether data.scale applies to the targets: a regression head, real values out
     through a linear activation."""
     return not architecture(spec).emits_tokens and output_activation(spec) == "linear"
+
+
+def masks_input_padding(spec: Spec) -> bool:
+    """Whether the model masks token id 0 of its inputs (padding): an embedding with
+    mask_zero, or one-hot inputs, which always do."""
+    inputs = spec.inputs
+    if inputs.vocab_size is None:
+        return False
+    return inputs.encoding == "one_hot" or bool(inputs.embedding and inputs.embedding.mask_zero)

@@ -41,8 +41,13 @@ def _inputs(spec: Spec) -> Iterator[Finding]:
             yield ("inputs", "features"), f"a {arch} reads tokens: use vocab_size"
     elif (inputs.features is None) == (inputs.vocab_size is None):
         yield ("inputs",), "give exactly one of inputs.features or inputs.vocab_size"
-    if inputs.vocab_size is not None and inputs.embedding is None:
+    one_hot = inputs.encoding == "one_hot"
+    if inputs.vocab_size is not None and inputs.embedding is None and not one_hot:
         yield ("inputs", "embedding"), "token inputs need an embedding: {dim: ...}"
+    if one_hot and inputs.embedding is not None:
+        yield ("inputs", "embedding"), "one-hot inputs have no embedding: remove it"
+    if one_hot and inputs.vocab_size is None:
+        yield ("inputs", "encoding"), "one-hot inputs are tokens: give inputs.vocab_size"
     if inputs.embedding is not None and inputs.vocab_size is None:
         yield ("inputs", "embedding"), "an embedding needs inputs.vocab_size"
     if not traits.takes_sequences:

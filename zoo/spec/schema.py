@@ -109,7 +109,12 @@ class Inputs(Section):
     vocab_size: PositiveInt | None = Field(
         None, description="number of distinct token ids (0 .. vocab_size-1)"
     )
-    embedding: Embedding | None = Field(None, description="required with vocab_size")
+    encoding: Literal["embedding", "one_hot"] = Field(
+        "embedding",
+        description="how tokens are fed: learned vectors (embedding), or one-hot vectors of "
+        "width vocab_size - 1 (id 0 is padding: the zero vector, masked)",
+    )
+    embedding: Embedding | None = Field(None, description="required with encoding: embedding")
 
 
 class Model(Section):

@@ -44,8 +44,9 @@ def hidden_state_gradients(model: keras.Model, x: np.ndarray, y: np.ndarray) -> 
     if any(getattr(each, "mask_zero", False) for each in model.layers):
         # The later layers take the padding mask from the inputs, past the unrolled cell.
         raise UserError(
-            "diagnose unrolls the cell over every step, padding included: use "
-            "--set inputs.embedding.mask_zero=false"
+            "diagnose unrolls the cell over every step, padding included, and this model "
+            "masks padding: use --set inputs.embedding.mask_zero=false (one-hot inputs "
+            "always mask it)"
         )
     feed = keras.Model(model.input, layer.input)  # what the recurrent layer reads
     rest = keras.Model(layer.output, model.output)  # everything after it
