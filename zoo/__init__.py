@@ -8,6 +8,7 @@
     zoo.generate(run.directory, prime="hell", length=1, temperature=0)  # "hello"
     sweep = zoo.tune("specs/adding_sweep.yaml")  # trials.csv, best.yaml; sweep.best
     zoo.export(run.directory, "onnx")  # beside best.keras, checked by onnxruntime
+    zoo.trace("hello_seed", text="hell").rows()  # every step's gates and states
 
 Importing ``zoo`` does not import TensorFlow; building a model does.
 """
@@ -34,6 +35,7 @@ __all__ = [
     "samples",
     "save_model",
     "to_yaml",
+    "trace",
     "train",
     "tune",
     "validate",
@@ -49,6 +51,7 @@ _LAZY = {
     "samples": "zoo.inference",
     "export": "zoo.exporting",
     "tune": "zoo.tuning.sweep",
+    "trace": "zoo.tracing",
 }
 
 

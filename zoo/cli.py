@@ -37,6 +37,7 @@ examples:
   zoo evaluate runs/hello-TIME               test-split metrics beside a trivial baseline
   zoo generate runs/hello-TIME --prime hel --length 1 --temperature 0
   zoo generate runs/seq2seq_addition-TIME --input 123+45 --beam 4
+  zoo trace hello_seed --input hell          the recurrence step by step, as the seeds do it
   zoo schema > spec.schema.json              JSON Schema for editor completion
   zoo data                                   the data sources and their arguments
   zoo diagnose specs/adding_rnn.yaml runs/adding_lstm-TIME    vanishing gradients, one plot
@@ -214,6 +215,53 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--no-check", action="store_true", help="write it without running it in its runtime"
     )
+    unsafe(sub)
+
+    sub = command(
+        "trace",
+        _trace,
+        "the recurrence step by step, as the teaching texts work it out by hand: for each "
+        "step and layer, every quantity of the cell's equations (x_t W, h_{t-1} U + b, h_t; "
+        "the LSTM's z, i, f, g, o, c_t; the GRU's z, r, ĥ), then the head's logits, softmax "
+        "and answer. A run traces its trained weights, a spec the weights it initialises",
+    )
+    sub.add_argument(
+        "target",
+        type=Path,
+        metavar="RUN_DIR|MODEL|SPEC",
+        help="a run, a .keras file, or a spec (a file or a shipped name, e.g. hello_seed)",
+    )
+    sub.add_argument("--input", metavar="TEXT", help="the text to trace, e.g. --input hell")
+    sub.add_argument(
+        "--input-npy",
+        type=Path,
+        metavar="FILE",
+        help="a .npy of one example, for models of real values (or of token ids)",
+    )
+    sub.add_argument(
+        "--units",
+        type=int,
+        default=8,
+        metavar="K",
+        help="show the first K values of each vector, and the norm of wider ones (default 8)",
+    )
+    sub.add_argument(
+        "--csv",
+        type=Path,
+        metavar="FILE",
+        help="write tidy rows: step,token,layer,direction,quantity,index,value",
+    )
+    sub.add_argument(
+        "--xlsx",
+        type=Path,
+        metavar="FILE",
+        help="a workbook: a sheet per layer (steps as columns), the weights on their own "
+        'sheets. Needs: pip install "rnn-spec-zoo[xlsx]"',
+    )
+    sub.add_argument(
+        "--png", type=Path, metavar="FILE", help="heatmaps of h_t and the gates over the steps"
+    )
+    overrides(sub)
     unsafe(sub)
 
     sub = command(
@@ -480,6 +528,29 @@ def _export(args: argparse.Namespace) -> int:
         print(f"error: outputs differ by {worst:.3g}, over {TOLERANCE:g}", file=sys.stderr)
         return 1
     return 0
+
+
+def _trace(args: argparse.Namespace) -> None:
+    if args.units < 1:
+        raise UserError(f"--units must be at least 1, got {args.units}")
+    for flag, path, suffix in (
+        ("--csv", args.csv, ".csv"),
+        ("--xlsx", args.xlsx, ".xlsx"),
+        ("--png", args.png, ".png"),
+    ):
+        if path is not None and path.suffix != suffix:
+            raise UserError(f"{flag} {path}: give a {suffix} file")
+    import_keras_quietly()
+    from zoo.tracing import trace
+    from zoo.tracing.files import write_csv, write_png, write_xlsx
+    from zoo.tracing.show import text
+
+    traced = trace(args.target, args.input, args.input_npy, args.overrides, args.unsafe)
+    print(text(traced, args.units))
+    for path, write in ((args.csv, write_csv), (args.xlsx, write_xlsx), (args.png, write_png)):
+        if path is not None:
+            write(traced, path)
+            print(f"wrote {path}")
 
 
 def _generate(args: argparse.Namespace) -> None:

@@ -109,7 +109,7 @@ def predict(
     where = str(source) if source else "the inputs"
     check_shape(model, inputs, where)
     values = _forward(model, inputs, steps)
-    classes = _classes(record) if values.ndim == 2 and steps is None else None
+    classes = class_names(record) if values.ndim == 2 and steps is None else None
     return Prediction(values, source=where, classes=classes)
 
 
@@ -132,10 +132,10 @@ def _predict_texts(model: Any, record: ModelRecord, inputs: Any) -> Prediction:
         layer = model.get_layer("text_ids")
         rows = split_text(texts, layer.split, lowercase=False).to_list()
         tokens = [[t.decode("utf-8") for t in row[: layer.length]] for row in rows]
-    return Prediction(values, source=where, texts=texts, classes=_classes(record), tokens=tokens)
+    return Prediction(values, source=where, texts=texts, classes=class_names(record), tokens=tokens)
 
 
-def _classes(record: ModelRecord) -> list[str] | None:
+def class_names(record: ModelRecord) -> list[str] | None:
     """The class names, or the class ids as names for a classifier trained on ids."""
     if record.classes is not None:
         return record.classes
@@ -238,7 +238,7 @@ def _continue(
     if count < 1:
         raise UserError(f"--samples must be at least 1, got {count}")
     vocabulary = _vocabulary(record.vocabulary, path)
-    ids = _encode(prime, vocabulary, "--prime")
+    ids = encode_characters(prime, vocabulary, "--prime")
     if window:
         from zoo.inference.decoding import sample_tokens
 
@@ -262,7 +262,7 @@ def _translate(model: Any, record: ModelRecord, text: str, beam: int) -> str:
     spec = record.spec
     target_vocabulary = _vocabulary(record.vocabulary, "the model")
     source_vocabulary = _vocabulary(record.source_vocabulary or target_vocabulary, "the model")
-    ids = _encode(text, source_vocabulary, "--input")
+    ids = encode_characters(text, source_vocabulary, "--input")
     length = spec.inputs.length or len(ids)
     if len(ids) > length:
         raise UserError(f"--input has {len(ids)} tokens; the model reads at most {length}")
@@ -284,7 +284,9 @@ def _vocabulary(vocabulary: list[str] | None, where: Path | str) -> list[str]:
     return vocabulary
 
 
-def _encode(text: str, vocabulary: list[str], flag: str) -> list[int]:
+def encode_characters(text: str, vocabulary: list[str], flag: str) -> list[int]:
+    """Each character of ``text`` -> its id in ``vocabulary``; an unknown character is
+    a UserError naming ``flag``."""
     ids = {token: i for i, token in enumerate(vocabulary) if i > 0}
     unknown = sorted({c for c in text if c not in ids})
     if unknown:
