@@ -34,8 +34,12 @@ import re
 from typing import Any, ClassVar
 
 import keras
+from keras import ops
+from keras.src import backend  # the loop keras.layers.RNN itself runs
 
+from custom_layers import _arguments
 from custom_layers._cell import RecurrentCell
+from custom_layers._truncation import carried
 
 # Keys the base Layer writes into a cell's config that belong to the layer itself.
 _LAYER_OWNED_KEYS = ("name", "trainable", "dtype")
@@ -45,7 +49,9 @@ class RecurrentLayer(keras.layers.RNN):
     """Base class: a subclass names its ``cell_class``; the constructor takes the
     cell's arguments (``units``, ``activation``, ``dropout``, ...) and the layer's
     (``return_sequences``, ``return_state``, ``go_backwards``, ``stateful``,
-    ``unroll``), with the same names and defaults as the Keras layer."""
+    ``unroll``), with the same names and defaults as the Keras layer; and one Keras's
+    layer does not have, ``truncate=k``: truncated backpropagation through time
+    (``custom_layers._truncation``)."""
 
     cell_class: ClassVar[type[RecurrentCell]]
 
@@ -57,8 +63,10 @@ class RecurrentLayer(keras.layers.RNN):
         go_backwards: bool = False,
         stateful: bool = False,
         unroll: bool = False,
+        truncate: int | None = None,
         **kwargs: Any,
     ) -> None:
+        self.truncate = None if truncate is None else _arguments.positive_int("truncate", truncate)
         cell_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in self._cell_arguments()}
         cell = self.cell_class(
             units,
@@ -90,6 +98,38 @@ class RecurrentLayer(keras.layers.RNN):
     def units(self) -> int:
         return self.cell.units
 
+    def inner_loop(self, sequences: Any, initial_state: Any, mask: Any, training: bool = False):
+        """Keras's loop; with ``truncate``, the loop also carries the step count, by which
+        each step cuts the gradient of the states it reads (the count holds still on
+        masked steps, as the states do)."""
+        if self.truncate is None:
+            return super().inner_loop(sequences, initial_state, mask, training)
+        states = (
+            list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        )
+
+        def step(inputs: Any, loop_states: list) -> tuple[Any, list]:
+            *states, count = loop_states
+            output, new_states = self.cell(
+                inputs, carried(states, count, self.truncate), training=training
+            )
+            new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+            return output, [*new_states, count + 1]
+
+        count = ops.zeros_like(states[0][:, :1])  # (batch, 1): carried like a state
+        last, outputs, final = backend.rnn(
+            step,
+            sequences,
+            [*states, count],
+            go_backwards=self.go_backwards,
+            mask=mask,
+            unroll=self.unroll,
+            input_length=sequences.shape[1],
+            zero_output_for_mask=self.zero_output_for_mask,
+            return_all_outputs=self.return_sequences,
+        )
+        return last, outputs, final[:-1]
+
     def get_config(self) -> dict:
         config = super().get_config()
         del config["cell"]  # rebuilt from the cell's own arguments, flattened in
@@ -97,7 +137,7 @@ class RecurrentLayer(keras.layers.RNN):
         for key in _LAYER_OWNED_KEYS:
             cell_config.pop(key, None)
         activity = {"activity_regularizer": keras.regularizers.serialize(self.activity_regularizer)}
-        return {**config, **cell_config, **activity}
+        return {**config, **cell_config, **activity, "truncate": self.truncate}
 
     @classmethod
     def from_config(cls, config: dict) -> RecurrentLayer:

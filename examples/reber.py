@@ -3,11 +3,13 @@
     python examples/reber.py [--quick] [--out examples/results]
 
 Trains specs/reber_lstm.yaml and specs/reber_rnn.yaml (the same size and training,
-an LSTM and a vanilla RNN) to predict, at every step of a string, every symbol the
-grammar allows next. A string counts as learned when every step's prediction (the
-symbols scored above 0.5) is exactly the legal set, as in Hochreiter & Schmidhuber
-(1997). The hard step is the one before the final E: the grammar then allows only
-the T or P that opened the string, many steps earlier. Each model is scored on its
+an LSTM and a vanilla RNN), and reber_rnn_truncated (the vanilla RNN with Elman's
+truncated gradient, one step back, as the paper's Elman nets were trained) to
+predict, at every step of a string, every symbol the grammar allows next. A string
+counts as learned when every step's prediction (the symbols scored above 0.5) is
+exactly the legal set, as in Hochreiter & Schmidhuber (1997). The hard step is the
+one before the final E: the grammar then allows only the T or P that opened the
+string, many steps earlier. Each model is scored on its
 test split and on longer strings than it mostly saw in training. Writes reber.md
 and reber.png (learning curves, and the closing symbol predicted by string length).
 """
@@ -24,7 +26,7 @@ from experiment import Trained, arguments, train, write_table
 from zoo.data import Context, Dataset
 from zoo.data.generators import ReberArgs, reber
 
-SPECS = ("reber_lstm", "reber_rnn")
+SPECS = ("reber_lstm", "reber_rnn", "reber_rnn_truncated")
 QUICK = {"data.args.samples": 256, "train.epochs": 1}
 LONG = 25  # symbols and more: an inner string of 20 or more, 1 in 120 of all strings
 

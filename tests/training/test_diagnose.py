@@ -64,3 +64,15 @@ def test_cli_refuses_what_it_cannot_measure(capsys, tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump({**LINEAR_RNN, "model": {"units": 4, "bidirectional": True}}))
     assert main(["diagnose", str(path), "-o", str(tmp_path / "x.png")]) == 2
     assert "diagnose measures one direction" in capsys.readouterr().err
+
+
+def test_truncated_gradients_are_exactly_zero_more_than_k_steps_back() -> None:
+    # 12 steps, k = 5: the cuts fall before steps 6 and 11 (1-based), so the loss at the
+    # last step reaches s_11 and s_12 (the last chunk's states) and nothing before
+    model = zoo.build({**LINEAR_RNN, "train": {"truncate": 5}})
+    rng = np.random.default_rng(0)
+    x, y = rng.random((8, 12, 2)).astype("float32"), rng.random((8, 1)).astype("float32")
+    norms = hidden_state_gradients(model, x, y)
+    assert np.all(norms[:10] == 0) and np.all(norms[10:] > 0)
+    full = hidden_state_gradients(zoo.build(LINEAR_RNN), x, y)
+    assert np.all(full > 0)

@@ -136,6 +136,23 @@ def test_schema_errors(tmp_path: Path, old: str, new: str, expected: str) -> Non
             "{f}:10:1: outputs.vocab_size: seq2seq needs the target vocabulary size",
         ),
         (("cell: lstm", "cell: gru\n"), None),
+        (("  units: 1\n", "  units: 1\ntrain:\n  truncate: 3\n"), None),
+        (
+            ("  units: 1\n", "  units: 1\ntrain:\n  truncate: 0\n"),
+            "{f}:13:3: train.truncate: must be a positive integer, got 0",
+        ),
+        (
+            ("  units: 1\n", "  units: 1\nimplementation: keras\ntrain:\n  truncate: 3\n"),
+            "{f}:14:3: train.truncate: Keras's built-in layers cannot truncate the gradient: "
+            "use implementation: custom",
+        ),
+        (
+            (
+                "architecture: many_to_one\ncell: lstm\ninputs:\n  length: 10\n",
+                "architecture: one_to_one\ntrain:\n  truncate: 2\ninputs:\n",
+            ),
+            "{f}:5:3: train.truncate: one_to_one has no recurrence to truncate",
+        ),
         (
             ("  units: 8", "  units: 8\n  reset_after: false"),
             "{f}:10:3: model.reset_after: applies to gru only, not lstm",

@@ -116,6 +116,12 @@ CASES: list[tuple[str, dict, dict, Check]] = [
         {"inputs.embedding.mask_zero": True},
         lambda m: m.get_layer("inputs_embedding").mask_zero,
     ),
+    (
+        "train.truncate",
+        SEQUENCE,
+        {"train.truncate": 3},
+        lambda m: recurrent(m)[0].truncate == 3,
+    ),
     ("model.units", SEQUENCE, {"model.units": 16}, lambda m: recurrent(m)[0].units == 16),
     ("model.layers", SEQUENCE, {"model.layers": 3}, lambda m: len(recurrent(m)) == 3),
     (

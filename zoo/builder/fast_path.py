@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zoo.spec.derived import truncation
 from zoo.spec.schema import Spec
 
 CUDNN_CELLS = ("lstm", "gru")
@@ -47,6 +48,8 @@ def cudnn_obstacles(spec: Spec) -> list[str]:
         obstacles.append(f"recurrent_dropout {model.recurrent_dropout}")
     if model.unroll:
         obstacles.append("unroll: true")
+    if truncation(spec) is not None:
+        obstacles.append("train.truncate (the kernel runs the whole loop)")
     if not model.use_bias:
         obstacles.append("use_bias: false")
     if spec.cell == "gru" and model.reset_after is False:

@@ -10,6 +10,7 @@ import keras
 
 from zoo.builder.fast_path import choose_implementation
 from zoo.registry import CELLS, IMPLEMENTATIONS
+from zoo.spec.derived import truncation
 from zoo.spec.schema import Spec
 
 
@@ -101,6 +102,9 @@ def recurrent_layer(name: str, spec: Spec, **arguments: Any) -> keras.layers.Lay
     """One layer of the spec's cell and implementation, wrapped if bidirectional."""
     implementation = choose_implementation(spec).implementation
     layer_class = getattr(IMPLEMENTATIONS[implementation].load(), CELLS[spec.cell].target)
+    truncate = truncation(spec)
+    if truncate is not None:  # only the project's layers take it (a rule checks)
+        arguments = {**arguments, "truncate": truncate}
     layer = layer_class(name=name, **arguments, **cell_arguments(spec))
     if spec.model.bidirectional:
         return keras.layers.Bidirectional(layer, merge_mode=spec.model.merge_mode, name=name)

@@ -63,6 +63,11 @@ def scales_targets(spec: Spec) -> bool:
     return not architecture(spec).emits_tokens and output_activation(spec) == "linear"
 
 
+def truncation(spec: Spec) -> int | None:
+    """train.truncate: how many steps back the gradient reaches (None: all of them)."""
+    return spec.train.truncate if spec.train is not None else None
+
+
 def masks_input_padding(spec: Spec) -> bool:
     """Whether the model masks token id 0 of its inputs (padding): an embedding with
     mask_zero, or one-hot inputs, which always do."""

@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from zoo.registry import ARCHITECTURES, CELLS
-from zoo.spec.derived import architecture, output_vocabulary, scales_inputs, scales_targets
+from zoo.spec.derived import (
+    architecture,
+    output_vocabulary,
+    scales_inputs,
+    scales_targets,
+    truncation,
+)
 from zoo.spec.document import KeyPath
 from zoo.spec.metrics import metric_direction, monitored, unlogged
 from zoo.spec.schema import Spec
@@ -26,6 +32,7 @@ def check_rules(spec: Spec) -> list[Finding]:
         *_outputs(spec),
         *_causal(spec),
         *_clipping(spec),
+        *_truncation(spec),
         *_monitors(spec),
         *_scale(spec),
         *tune_findings(spec),
@@ -154,6 +161,18 @@ def _clipping(spec: Spec) -> Iterator[Finding]:
         yield (
             ("compile", names[1]),
             f"choose one gradient clipping option, got {' and '.join(names)}",
+        )
+
+
+def _truncation(spec: Spec) -> Iterator[Finding]:
+    if truncation(spec) is None:
+        return
+    if not architecture(spec).recurrent:
+        yield ("train", "truncate"), f"{spec.architecture} has no recurrence to truncate"
+    elif spec.implementation == "keras":
+        yield (
+            ("train", "truncate"),
+            "Keras's built-in layers cannot truncate the gradient: use implementation: custom",
         )
 
 

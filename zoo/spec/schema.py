@@ -220,6 +220,12 @@ class Train(Section):
         "val_loss", description="the logged metric that picks best.keras (loss without validation)"
     )
     callbacks: list[Callback] = Field(default_factory=list, description="extra Keras callbacks")
+    truncate: PositiveInt | None = Field(
+        None,
+        description="truncated backpropagation through time: the gradient stops on the "
+        "carried state every k steps, so it reaches back at most k steps (1: the Elman-era "
+        "truncated gradient); the forward pass is unchanged",
+    )
     distribute: names_of(STRATEGIES) | None = Field(  # type: ignore[valid-type]
         None, description="data-parallel training with a tf.distribute strategy"
     )

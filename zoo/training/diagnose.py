@@ -17,6 +17,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from custom_layers._truncation import carried
 from zoo.data import load_splits
 from zoo.errors import UserError
 from zoo.registry import ARCHITECTURES
@@ -39,7 +40,8 @@ class GradientProfile:
 def hidden_state_gradients(model: keras.Model, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Mean over the batch of ‖∂L/∂s_t‖ for each step t, where s_t is the first recurrent
     layer's whole state after step t: h_t, and for an LSTM also the cell state c_t (the
-    additive path that lets its gradient last)."""
+    additive path that lets its gradient last). With train.truncate: k the layer cuts the
+    gradient every k steps, and so does this loop."""
     layer = _first_recurrent_layer(model)
     if any(getattr(each, "mask_zero", False) for each in model.layers):
         # The later layers take the padding mask from the inputs, past the unrolled cell.
@@ -51,13 +53,14 @@ def hidden_state_gradients(model: keras.Model, x: np.ndarray, y: np.ndarray) -> 
     feed = keras.Model(model.input, layer.input)  # what the recurrent layer reads
     rest = keras.Model(layer.output, model.output)  # everything after it
     inputs = feed(x)
-    cell = layer.cell
+    cell, truncate = layer.cell, getattr(layer, "truncate", None)
     sizes = cell.state_size if isinstance(cell.state_size, list) else [cell.state_size]
     with tf.GradientTape() as tape:
         states = [tf.zeros((inputs.shape[0], size)) for size in sizes]
         outputs, kept = [], []
         for t in range(inputs.shape[1]):
-            output, states = cell(inputs[:, t], states)
+            # the gradient cut of train.truncate, as the layer's own loop makes it
+            output, states = cell(inputs[:, t], carried(states, t, truncate))
             outputs.append(output)
             kept.append(list(states))
         sequence = tf.stack(outputs, axis=1) if layer.return_sequences else outputs[-1]
