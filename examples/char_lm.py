@@ -1,14 +1,15 @@
 """Character-level language models: the seeds' "hello", then a text of your own.
 
-    python examples/char_lm.py [--text FILE] [--quick] [--out examples/results]
+    python examples/char_lm.py [--text FILE] [--quick] [--seeds N] [--out examples/results]
 
 First trains specs/hello.yaml, a vanilla RNN of 16 units on the one word "hello", and
 asks it to continue "hell". Then trains specs/char_lstm.yaml, a 2-layer LSTM, on
 --text, in windows of 64 characters side by side (default: Python's reference
 documentation, the 465,000 characters of pydoc_data.topics that ship with every
 Python), and reports its bits per character on the text's held-out end beside the
-unigram baseline (each character predicted by its frequency), with a sample. Writes
-char_lm.md and char_lm.png (bits per character per epoch).
+unigram baseline (each character predicted by its frequency), and on how many seeds
+it beat it, with a sample. Writes char_lm.md, char_lm_seeds.csv (one row per spec and
+seed) and char_lm.png (bits per character per epoch).
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ import math
 import sys
 from pathlib import Path
 
-from experiment import Trained, arguments, train, write_table
+from experiment import (
+    Trained,
+    arguments,
+    over_seeds,
+    seeds,
+    share,
+    spread,
+    train,
+    write_seed_rows,
+    write_table,
+)
 
 import zoo
 
@@ -31,29 +42,72 @@ BITS = 1 / math.log(2)  # a cross-entropy in nats, times this, is in bits
 def main(argv: list[str] | None = None) -> int:
     args = arguments(__doc__, argv, text=True)
     quick = QUICK if args.quick else {}
-    hello = train("hello", args.out, quick)
-    continuation = zoo.generate(hello.run.directory, prime="hell", length=1, temperature=0)
+    per_seed, continuations = [], []
+    for seed in seeds(args):
+        hello = train("hello", args.out, quick, seed)
+        continuations.append(
+            zoo.generate(hello.run.directory, prime="hell", length=1, temperature=0)
+        )
+        per_seed.append(["hello", seed, continuations[-1], "", "", f"{hello.seconds:.1f}"])
     text = args.text or python_reference(args.out / "runs")
-    lstm = train("char_lstm", args.out, EPOCHS | quick | corpus(text))
-    sample = zoo.generate(lstm.run.directory, prime=prime_of(lstm), **SAMPLE)
-    (baseline,) = lstm.run.baseline.values()
+    bits, baselines = [], []  # per seed, in bits per character
+    for seed in seeds(args):
+        lstm = train("char_lstm", args.out, EPOCHS | quick | corpus(text), seed)
+        bits.append(lstm.test_loss * BITS)
+        baselines.append(unigram(lstm) * BITS)
+        figures = [f"{bits[-1]:.4f}", f"{baselines[-1]:.4f}", f"{lstm.seconds:.1f}"]
+        per_seed.append(["char_lstm", seed, "", *figures])
+        if seed == 0:  # the sample and the plot are the first seed's
+            first = lstm
+    sample = zoo.generate(first.run.directory, prime=prime_of(first), **SAMPLE)
     rows = [
-        ["`hello`", "hello.txt", f'"hell" + greedy next character: "{continuation}"', "-"],
+        [
+            "`hello`",
+            "hello.txt",
+            f'"hell" + greedy next character: {said(continuations)}',
+            "-",
+            "-",
+        ],
         [
             "`char_lstm`",
-            Path(lstm.run.spec.data.args["path"]).name,
-            f"test {lstm.test_loss * BITS:.2f} bits per character",
-            f"{baseline * BITS:.2f} bits per character",
+            Path(first.run.spec.data.args["path"]).name,
+            f"test {spread(bits, '.2f')} bits per character",
+            f"{spread(baselines, '.2f')} bits per character",
+            share([b < u for b, u in zip(bits, baselines, strict=True)]),
         ],
     ]
-    header = ["spec", "text", "result", "unigram baseline"]
+    header = ["spec", "text", over_seeds("result", args), "unigram baseline", "beats the baseline"]
     table = write_table(header, rows, args.out / "char_lm.md")
+    write_seed_rows(
+        [
+            "spec",
+            "seed",
+            "continuation",
+            "test bits per character",
+            "unigram baseline bits per character",
+            "seconds",
+        ],
+        per_seed,
+        args.out / "char_lm_seeds.csv",
+    )
+    whose = "" if args.seeds == 1 else ", the first seed's model"
     with (args.out / "char_lm.md").open("a") as file:
-        file.write(f"\nA sample (temperature {SAMPLE['temperature']}):\n\n```text\n{sample}\n```\n")
-    plot(lstm, baseline, args.out / "char_lm.png")
+        file.write(
+            f"\nA sample (temperature {SAMPLE['temperature']}{whose}):\n\n```text\n{sample}\n```\n"
+        )
+    plot(first, args.out / "char_lm.png")
     print(table)
     print(f"\nsample:\n{sample}")
     return 0
+
+
+def said(continuations: list[str]) -> str:
+    """The greedy continuations, quoted: for several seeds, each distinct one with
+    on how many seeds the model gave it ("hello" (2 of 3), "hellh" (1 of 3))."""
+    if len(continuations) == 1:
+        return f'"{continuations[0]}"'
+    distinct = dict.fromkeys(continuations)  # in the seeds' order
+    return ", ".join(f'"{c}" ({share([c == d for d in continuations])})' for c in distinct)
 
 
 def python_reference(folder: Path) -> Path:
@@ -89,9 +143,18 @@ def prime_of(trained: Trained) -> str:
     return "".join(test.vocabulary[t] for t in test.x[0][:4])
 
 
-def plot(trained: Trained, baseline: float, path: Path) -> None:
+def unigram(trained: Trained) -> float:
+    """The unigram baseline's cross-entropy on the run's test split, in nats."""
+    (baseline,) = trained.run.baseline.values()
+    return baseline
+
+
+def plot(trained: Trained, path: Path) -> None:
+    """The run's bits per character per epoch, training and held out, beside the
+    unigram baseline (main passes the first seed's run)."""
     from zoo.training import plots
 
+    baseline = unigram(trained)
     history = trained.run.state.history
     figure, axis = plots.new_figure()
     axis.plot(history["epoch"], [v * BITS for v in history["loss"]], label="training")

@@ -1,11 +1,13 @@
 """Exploding gradients, and gradient clipping taming them, from two shipped specs.
 
-    python examples/exploding_gradients.py [--quick] [--out examples/results]
+    python examples/exploding_gradients.py [--quick] [--seeds N] [--out examples/results]
 
 Trains specs/exploding_irnn.yaml (no clipping) and specs/exploding_irnn_clipped.yaml
 (the same with global_clipnorm: 1.0), then writes exploding_gradients.md (the results
-table) and exploding_gradients.png (each run's global gradient norm per step, before
-clipping). --quick trains on a small sample for one epoch (what the tests run).
+table: on how many seeds each spec diverged, and beat predicting the mean),
+exploding_gradients_seeds.csv (one row per spec and seed) and exploding_gradients.png
+(each run's global gradient norm per step, before clipping). --quick trains on a small
+sample for one epoch (what the tests run).
 """
 
 from __future__ import annotations
@@ -14,8 +16,18 @@ import csv
 import math
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
-from experiment import TrainingDiverged, arguments, write_table
+from experiment import (
+    TrainingDiverged,
+    arguments,
+    over_seeds,
+    seeds,
+    share,
+    spread,
+    write_seed_rows,
+    write_table,
+)
 
 import zoo
 from zoo.catalog import specs_folder
@@ -26,29 +38,116 @@ QUICK = {"data.args.samples": 256, "train.epochs": 1}
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(__doc__, argv)
-    rows, norms = [], {}
+    rows, per_seed, norms = [], [], {}
     for name in SPECS:
-        outcome, directory = train(name, args.out / "runs", QUICK if args.quick else None)
-        norms[name] = read_norms(directory / "gradient_norms.csv")
-        finite = [n for n in norms[name] if math.isfinite(n)]
-        rows.append([f"`{name}`", outcome, f"{max(finite):.3g}" if finite else "-"])
-        print(f"{name}: {outcome}", flush=True)
-    header = ["spec", "outcome", "largest gradient norm (before clipping)"]
+        outcomes = []
+        for seed in seeds(args):
+            outcome = train(name, args.out / "runs", QUICK if args.quick else None, seed)
+            outcomes.append(outcome)
+            per_seed.append([name, seed, *outcome.figures()])
+            print(f"{name}: {outcome.words()} (seed {seed})", flush=True)
+            if seed == 0:  # the plot shows the first seed
+                norms[name] = outcome.norms
+        largest = [o.largest for o in outcomes if o.largest is not None]
+        rows.append(
+            [
+                f"`{name}`",
+                in_words(outcomes),
+                spread(largest, ".3g") if largest else "-",
+                share([o.diverged for o in outcomes]),
+                share([o.beats_the_mean for o in outcomes]),
+            ]
+        )
+    header = [
+        "spec",
+        over_seeds("outcome", args),
+        "largest gradient norm (before clipping)",
+        "diverged",
+        "beats predicting the mean (test MSE)",
+    ]
     table = write_table(header, rows, args.out / "exploding_gradients.md")
+    write_seed_rows(
+        [
+            "spec",
+            "seed",
+            "diverged",
+            "NaN at step",
+            "test MSE",
+            "predicting the mean",
+            "largest gradient norm",
+        ],
+        per_seed,
+        args.out / "exploding_gradients_seeds.csv",
+    )
     plot(norms, args.out / "exploding_gradients.png")
     print(table)
     return 0
 
 
-def train(name: str, runs: Path, overrides: dict | None) -> tuple[str, Path]:
-    """The run's outcome in words, and its folder."""
+class Outcome(NamedTuple):
+    """One run: its gradient norms per step, and where it diverged (the step whose
+    loss became NaN) or how it scored (test MSE, and predicting the mean's)."""
+
+    norms: list[float]
+    nan_at: int | None = None
+    mse: float | None = None
+    baseline: float | None = None
+
+    @property
+    def diverged(self) -> bool:
+        return self.nan_at is not None
+
+    @property
+    def beats_the_mean(self) -> bool:
+        """Trained, to a test MSE below predicting the mean's."""
+        return self.mse is not None and self.mse < self.baseline
+
+    @property
+    def largest(self) -> float | None:
+        """The largest finite gradient norm, if any."""
+        return max((n for n in self.norms if math.isfinite(n)), default=None)
+
+    def words(self) -> str:
+        return in_words([self])
+
+    def figures(self) -> list[str]:
+        """For NAME_seeds.csv: diverged, NaN at step, test MSE, predicting the mean,
+        largest gradient norm ("" where a figure does not apply)."""
+        return [
+            "yes" if self.diverged else "no",
+            "" if self.nan_at is None else str(self.nan_at),
+            "" if self.mse is None else f"{self.mse:.4f}",
+            "" if self.baseline is None else f"{self.baseline:.4f}",
+            "" if self.largest is None else f"{self.largest:.4g}",
+        ]
+
+
+def in_words(outcomes: list[Outcome]) -> str:
+    """The outcome over the seeds: where the diverged runs' loss became NaN, and the
+    trained runs' test MSE; for one seed, the run's outcome."""
+    diverged = [o.nan_at for o in outcomes if o.diverged]
+    trained = [o for o in outcomes if not o.diverged]
+    parts = []
+    if diverged:
+        parts.append(f"diverged: the loss became NaN at step {spread(diverged, '.0f')}")
+    if trained:
+        mse = spread([o.mse for o in trained], ".4f")
+        baseline = spread([o.baseline for o in trained], ".4f")
+        parts.append(f"trained: test MSE {mse} (predicting the mean: {baseline})")
+    return "; ".join(parts)
+
+
+def train(name: str, runs: Path, overrides: dict | None, seed: int) -> Outcome:
+    """Train specs/NAME.yaml with ``seed``: how the run went."""
+    overrides = {**(overrides or {}), "seed": seed}
     try:
         run = zoo.train(specs_folder() / f"{name}.yaml", overrides, runs=runs, verbose=0)
     except TrainingDiverged as error:
-        steps = len(read_norms(error.directory / "gradient_norms.csv"))
-        return f"diverged: the loss became NaN at step {steps}", error.directory
+        norms = read_norms(error.directory / "gradient_norms.csv")
+        return Outcome(norms, nan_at=len(norms))
+    norms = read_norms(run.directory / "gradient_norms.csv")
     mse, baseline = run.test_metrics["loss"], next(iter(run.baseline.values()))
-    return f"trained: test MSE {mse:.4f} (predicting the mean: {baseline:.4f})", run.directory
+    return Outcome(norms, mse=mse, baseline=baseline)
 
 
 def read_norms(path: Path) -> list[float]:
@@ -57,6 +156,8 @@ def read_norms(path: Path) -> list[float]:
 
 
 def plot(norms: dict[str, list[float]], path: Path) -> None:
+    """Each spec's global gradient norm per step, before clipping (the first seed's
+    runs)."""
     from zoo.training import plots
 
     figure, axis = plots.new_figure()

@@ -1,13 +1,14 @@
 """Real data: a forecaster and a sequence classifier, each beside a naive baseline.
 
-    python examples/real_data.py [--quick] [--out examples/results]
+    python examples/real_data.py [--quick] [--seeds N] [--out examples/results]
 
 Trains specs/lynx_gru.yaml (next year's Canadian lynx trappings, log10, from the
 last 10 years) and specs/japanese_vowels_lstm.yaml (which of 9 speakers said /ae/)
 on data that ship inside sktime's wheel: `pip install "rnn-spec-zoo[real-data]"`.
 Writes real_data.md (each model's test score beside a naive predictor's on the same
-test split: persistence for the series, the commonest speaker for the classifier)
-and real_data.png (the forecast against the actual test years, and the classifier's
+test split: persistence for the series, the commonest speaker for the classifier,
+and on how many seeds the model beat it), real_data_seeds.csv (one row per spec and
+seed) and real_data.png (the forecast against the actual test years, and the classifier's
 confusion matrix). --quick trains each spec for a few steps (what the tests run).
 """
 
@@ -17,7 +18,17 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from experiment import Trained, arguments, train, write_table
+from experiment import (
+    Trained,
+    arguments,
+    over_seeds,
+    seeds,
+    share,
+    spread,
+    train,
+    write_seed_rows,
+    write_table,
+)
 
 FORECASTER, CLASSIFIER = "lynx_gru", "japanese_vowels_lstm"
 DATA = {
@@ -32,28 +43,69 @@ LAST_YEAR = 1934  # the series' end: a one-year horizon's test targets are its l
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(__doc__, argv)
-    trained = {name: train(name, args.out, QUICK if args.quick else None) for name in DATA}
-    rows = [row(name, run) for name, run in trained.items()]
-    header = ["spec", "data", "model's test score", "naive baseline (same test split)"]
+    runs = {
+        name: [train(name, args.out, QUICK if args.quick else None, seed) for seed in seeds(args)]
+        for name in DATA
+    }
+    rows = [row(name, trained) for name, trained in runs.items()]
+    header = [
+        "spec",
+        "data",
+        over_seeds("model's test score", args),
+        "naive baseline (same test split)",
+        "beats the baseline",
+    ]
     table = write_table(header, rows, args.out / "real_data.md")
-    plot(trained[FORECASTER], trained[CLASSIFIER], args.out / "real_data.png")
+    per_seed = []
+    for name, trained in runs.items():
+        for seed, run in zip(seeds(args), trained, strict=True):
+            score, baseline = scores(name, run)
+            per_seed.append(
+                [
+                    name,
+                    seed,
+                    SCORE[name][1],
+                    f"{score:.4g}",
+                    f"{baseline:.4g}",
+                    f"{run.seconds:.1f}",
+                ]
+            )
+    write_seed_rows(
+        ["spec", "seed", "metric", "test score", "naive baseline", "seconds"],
+        per_seed,
+        args.out / "real_data_seeds.csv",
+    )
+    plot(runs[FORECASTER][0], runs[CLASSIFIER][0], args.out / "real_data.png")
     print(table)
     return 0
 
 
-def row(name: str, trained: Trained) -> list[str]:
-    metric, words = SCORE[name]
-    test = trained.test_split()
-    ((baseline, value),) = trained.run.baseline.items()
+def scores(name: str, trained: Trained) -> tuple[float, float]:
+    """The run's test score and the naive baseline's, on the same test split."""
+    metric, _ = SCORE[name]
+    (baseline,) = trained.run.baseline.values()
+    return trained.run.test_metrics[metric], baseline
+
+
+def row(name: str, trained: list[Trained]) -> list[str]:
+    """The spec's row of the table: each figure over its runs, one per seed."""
+    _, words = SCORE[name]
+    test = trained[0].test_split()
+    (baseline,) = trained[0].run.baseline  # its name ("mse of persistence"): every seed's
+    model, naive = np.array([scores(name, t) for t in trained]).T
+    beats = model < naive if words == "mse" else model > naive  # a lower error, or higher accuracy
     return [
         f"`{name}`",
         f"{DATA[name]}; {len(test)} test examples",
-        f"{words} {trained.run.test_metrics[metric]:.4g}",
-        f"{baseline}: {value:.4g}",
+        f"{words} {spread(model, '.4g')}",
+        f"{baseline}: {spread(naive, '.4g')}",
+        share(beats),
     ]
 
 
 def plot(forecaster: Trained, classifier: Trained, path: Path) -> None:
+    """The forecast against the actual test years, and the classifier's confusion
+    matrix (the first seed's runs)."""
     from zoo.training import plots
 
     figure, (series, confusion) = plots.new_panels(2)

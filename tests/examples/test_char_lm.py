@@ -31,5 +31,6 @@ def test_hello_and_a_users_text(example, tmp_path: Path) -> None:
     entropy = -sum(n / total * math.log2(n / total) for n in counts.values())
     baseline = float(lstm[3].removesuffix(" bits per character"))
     assert baseline == pytest.approx(entropy, abs=0.05)
+    assert hello[4] == "-" and lstm[4] == ("yes" if bits < baseline else "no")  # beats it
     assert "A sample (temperature 0.7):" in (out / "char_lm.md").read_text()
     assert (out / "char_lm.png").stat().st_size > 1000

@@ -23,6 +23,15 @@ def test_every_cell_against_the_memoryless_baseline(example, tmp_path: Path) -> 
     assert (tmp_path / "copy_memory.png").stat().st_size > 1000
 
 
+def test_a_cell_result_over_seeds_counts_those_that_beat_the_guess(example) -> None:
+    module = example("copy_memory")
+    guess = module.memoryless(5)
+    shown = module.cell_result([(guess / 2, 0.5), (guess * 2, 0.1), (guess / 3, 0.7)], 5)
+    assert shown.startswith("**") and shown.endswith("beats it on 2 of 3")
+    assert " ± " in shown
+    assert module.cell_result([(guess * 2, 0.125)], 5) == f"{guess * 2:.3f}, 12%"
+
+
 def test_recall_counts_only_the_copied_symbols(example) -> None:
     module = example("copy_memory")
 

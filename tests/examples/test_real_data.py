@@ -32,6 +32,9 @@ def test_scores_beside_naive_baselines(example, tmp_path: Path, capsys) -> None:
     assert float(persistence[1]) == pytest.approx(np.mean((test.y - test.x[:, -1]) ** 2), abs=1e-4)
     assert commonest[0] == "accuracy of predicting the commonest class"
     assert 0 < float(commonest[1]) < 1
+    # beats the baseline: a lower mse, a higher accuracy
+    assert forecaster[4] == ("yes" if mse < float(persistence[1]) else "no")
+    assert classifier[4] == ("yes" if accuracy > float(commonest[1]) else "no")
     assert (tmp_path / "real_data.png").stat().st_size > 1000
     assert "| `lynx_gru` |" in capsys.readouterr().out
 

@@ -21,4 +21,5 @@ def test_with_and_without_attention(example, tmp_path: Path) -> None:
     for row in rows:
         exact, symbols = (float(cell.rstrip("%")) for cell in row[2:4])
         assert 0 <= exact <= symbols <= 100  # a sequence is exact only when all symbols are
+    assert rows[0][4] in ("yes", "no") and rows[1][4] == "-"  # beats the plain decoder
     assert (tmp_path / "seq2seq_attention.png").stat().st_size > 1000
