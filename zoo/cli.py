@@ -13,9 +13,13 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zoo._quiet import import_keras_quietly
 from zoo.errors import SpecError, UserError
+
+if TYPE_CHECKING:
+    from zoo.spec.cost import MemoryLimit
 
 SPEC_HELP = "a spec file, or a shipped spec by name (zoo list), e.g. hello"
 
@@ -83,6 +87,14 @@ def _parser() -> argparse.ArgumentParser:
             "(VALUE is YAML: 128, true, [64, 32]); repeatable",
         )
 
+    def max_memory(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--max-memory",
+            metavar="SIZE",
+            help="refuse a spec whose training the cost estimate (zoo show --cost) puts above "
+            "SIZE, e.g. 8GiB or 500MB (default: the memory this machine has available)",
+        )
+
     def unsafe(sub: argparse.ArgumentParser) -> None:
         """For every command that loads a .keras model (Keras safe mode otherwise)."""
         sub.add_argument(
@@ -98,13 +110,21 @@ def _parser() -> argparse.ArgumentParser:
         "--plot", type=Path, metavar="PNG", help="also draw the model (needs Graphviz)"
     )
     overrides(sub)
+    max_memory(sub)
 
     sub = command("validate", _validate, "check specs; exit 0 if all are valid, 2 otherwise")
     sub.add_argument("specs", type=Path, nargs="+", metavar="SPEC", help=SPEC_HELP)
     overrides(sub)
+    max_memory(sub)
 
     sub = command("show", _show, "print the resolved spec (extends merged, defaults filled)")
     sub.add_argument("spec", type=Path, help=SPEC_HELP)
+    sub.add_argument(
+        "--cost",
+        action="store_true",
+        help="print instead what training it costs, estimated from the spec: parameters, "
+        "memory at the spec's batch size, FLOPs per step",
+    )
     overrides(sub)
 
     sub = command("list", _list, "list the shipped specs, one line each")
@@ -148,6 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("-q", "--quiet", action="store_true", help="no per-epoch progress bars")
     overrides(sub)
+    max_memory(sub)
     unsafe(sub)
 
     sub = command(
@@ -329,15 +350,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _memory_limit(args: argparse.Namespace) -> MemoryLimit | None:
+    """--max-memory, or the memory this machine has available (None: unknown)."""
+    from zoo.spec.cost import MemoryLimit, parse_size
+
+    if args.max_memory is None:
+        return MemoryLimit.available()
+    try:
+        return MemoryLimit(parse_size(args.max_memory), "--max-memory is {}")
+    except ValueError as error:
+        raise UserError(f"--max-memory: {error}") from None
+
+
 def _build(args: argparse.Namespace) -> None:
     import zoo
+    from zoo.spec.cost import estimate
 
+    # the spec first: a refusal comes before TensorFlow has started
+    spec = zoo.load_spec(args.spec, args.overrides, _memory_limit(args))
     import_keras_quietly()
-    spec = zoo.load_spec(args.spec, args.overrides)
     model = zoo.build(spec)
     model.summary(print_fn=lambda line, **_: print(line))
     output = args.output or Path(f"{spec.name}.keras")
     zoo.save_model(model, output, spec)
+    print(estimate(spec).line())
     print(f"{spec.name}: {model.count_params():,} parameters; saved {output}")
     if spec.implementation == "auto" and spec.cell is not None:
         from zoo.builder.fast_path import choose_implementation
@@ -363,9 +399,9 @@ def _plot(model, path: Path) -> None:
 def _validate(args: argparse.Namespace) -> int:
     import zoo  # Keras loads only for a name missing from zoo/spec/keras_catalog.py
 
-    failed = False
+    failed, limit = False, _memory_limit(args)
     for path in args.specs:
-        problems = zoo.validate(path, args.overrides)
+        problems = zoo.validate(path, args.overrides, limit)
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         failed = failed or bool(problems)
@@ -376,9 +412,19 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> None:
     from zoo.spec import to_yaml
+    from zoo.spec.cost import MemoryLimit, estimate
     from zoo.spec.loading import load_spec
 
-    print(to_yaml(load_spec(args.spec, args.overrides)), end="")
+    spec = load_spec(args.spec, args.overrides)
+    if not args.cost:
+        print(to_yaml(spec), end="")
+        return
+    print(f"{spec.name}: what training costs, estimated from the spec")
+    for line in estimate(spec).lines():
+        print(f"  {line}")
+    available = MemoryLimit.available()
+    if available is not None:
+        print(f"  ({available})")
 
 
 def _list(args: argparse.Namespace) -> None:
@@ -417,6 +463,7 @@ def _train(args: argparse.Namespace) -> int:
             # a live progress bar on a terminal, one line per epoch in a log file
             verbose=0 if args.quiet else (1 if sys.stdout.isatty() else 2),
             unsafe=args.unsafe,
+            max_memory=_memory_limit(args),
         )
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)

@@ -129,13 +129,22 @@ ARCHITECTURES = Registry(
     },
 )
 
-# A cell's target is its layer's class name, the same in every implementation's module.
+
+@dataclass(frozen=True)
+class Cell(Entry):
+    """A cell: its target is its layer's class name, the same in every implementation's
+    module. ``gates`` is how many u-wide blocks its fused kernel, recurrent kernel and
+    bias hold, which the cost estimate reads (a test checks it against the layers)."""
+
+    gates: int = 1
+
+
 CELLS = Registry(
     "cell",
     {
-        "rnn": Entry("vanilla (Elman) RNN: h_t = tanh(x_t W + h_{t-1} U + b)", "SimpleRNN"),
-        "lstm": Entry("long short-term memory (gates i, f, c, o)", "LSTM"),
-        "gru": Entry("gated recurrent unit (gates z, r, h)", "GRU"),
+        "rnn": Cell("vanilla (Elman) RNN: h_t = tanh(x_t W + h_{t-1} U + b)", "SimpleRNN"),
+        "lstm": Cell("long short-term memory (gates i, f, c, o)", "LSTM", gates=4),
+        "gru": Cell("gated recurrent unit (gates z, r, h)", "GRU", gates=3),
     },
 )
 
@@ -155,13 +164,24 @@ IMPLEMENTATIONS = Registry(
     },
 )
 
+
+@dataclass(frozen=True)
+class Attention(Entry):
+    """An attention layer and how it scores a query q against a key k: ``dot`` (q · k, no
+    weights) or ``additive`` (tanh(q + k) · s, s a learned scale as wide as the query)."""
+
+    score: Literal["dot", "additive"] = "dot"
+
+
 ATTENTIONS = Registry(
     "attention",
     {
-        "bahdanau": Entry(
-            "additive attention (Bahdanau et al. 2015)", "keras.layers:AdditiveAttention"
+        "bahdanau": Attention(
+            "additive attention (Bahdanau et al. 2015)",
+            "keras.layers:AdditiveAttention",
+            score="additive",
         ),
-        "luong": Entry(
+        "luong": Attention(
             "multiplicative (dot) attention (Luong et al. 2015)", "keras.layers:Attention"
         ),
     },

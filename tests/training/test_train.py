@@ -71,6 +71,7 @@ def test_summary_says_what_happened(run) -> None:
     assert f"best epoch {run.state.best_epoch}: val_loss" in text
     assert "test split (best model): loss" in text
     assert "baseline: mse of predicting the mean" in text
+    assert f"  cost: {zoo.build(run.spec).count_params():,} parameters, " in text
     assert str(run.directory) in text
 
 

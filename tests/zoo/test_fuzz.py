@@ -1,4 +1,4 @@
-"""Hostile and broken specs: 10,000 generated or mutated documents per run produce a
+"""Hostile and broken specs: 11,000 generated or mutated documents per run produce a
 valid Spec or the project's own SpecError with a location, never another exception,
 a hang or runaway memory."""
 
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from zoo.catalog import specs_folder
 from zoo.errors import SpecError
 from zoo.spec import resolve
+from zoo.spec.cost import MemoryLimit
 from zoo.spec.document import parse
 from zoo.spec.validate import validate_document
 
@@ -47,10 +48,10 @@ values = st.recursive(
 )
 
 
-def check(text: str) -> None:
+def check(text: str, max_memory: MemoryLimit | None = None) -> None:
     """The one property: a Spec, or SpecError whose every problem says where."""
     try:
-        validate_document(parse(text, "fuzz.yaml"))
+        validate_document(parse(text, "fuzz.yaml"), max_memory)
     except SpecError as error:
         assert error.problems
         for problem in error.problems:
@@ -91,6 +92,42 @@ def mutated_specs(draw: st.DrawFn) -> str:
 @given(mutated_specs())
 def test_mutated_specs(text: str) -> None:
     check(text)
+
+
+SIZES = [
+    ("model", "units"),
+    ("model", "layers"),
+    ("inputs", "length"),
+    ("inputs", "features"),
+    ("inputs", "vocab_size"),
+    ("inputs", "embedding", "dim"),
+    ("outputs", "units"),
+    ("outputs", "length"),
+    ("outputs", "vocab_size"),
+    ("train", "batch_size"),
+]
+extremes = st.sampled_from([0, 1, 2, 100, 101, 10**6, 2**31, 2**63, 10**12, 10**30, 10**400])
+
+
+@st.composite
+def sized_specs(draw: st.DrawFn) -> str:
+    """A shipped spec with size fields at extreme values: a width in the millions, a
+    stack past the deepest the zoo builds, a batch as large as an int64 holds."""
+    data = copy.deepcopy(draw(st.sampled_from(SHIPPED)))
+    for *sections, key in draw(st.lists(st.sampled_from(SIZES), min_size=1, max_size=3)):
+        parent = data
+        for section in sections:
+            parent = parent.setdefault(section, {})
+        size = draw(extremes)
+        parent[key] = draw(st.sampled_from([size, [size] * draw(st.integers(1, 3))]))
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+@fuzz(500)
+@given(sized_specs())
+def test_extreme_sizes(text: str) -> None:
+    check(text)
+    check(text, MemoryLimit(8 * 2**30))
 
 
 def _argument_names(kind: str, name: str) -> list[str]:

@@ -12,10 +12,10 @@ import keras
 
 import custom_layers
 from zoo.builder.preprocessing import scaled_inputs, text_ids, unscaled_outputs
-from zoo.builder.stack import LayerSource, new_layers, recurrent_stack, widths
+from zoo.builder.stack import LayerSource, new_layers, recurrent_stack
 from zoo.data.preprocessing import Preprocessing
 from zoo.registry import ATTENTIONS
-from zoo.spec.derived import architecture, output_activation, output_width
+from zoo.spec.derived import architecture, output_activation, output_width, widths
 from zoo.spec.schema import Embedding, Spec
 
 

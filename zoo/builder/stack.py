@@ -10,16 +10,8 @@ import keras
 
 from zoo.builder.fast_path import choose_implementation
 from zoo.registry import CELLS, IMPLEMENTATIONS
-from zoo.spec.derived import truncation
+from zoo.spec.derived import truncation, widths
 from zoo.spec.schema import Spec
-
-
-def widths(spec: Spec) -> list[int]:
-    """One width per layer: model.units as a list, or repeated model.layers times."""
-    units = spec.model.units
-    if isinstance(units, list):
-        return list(units)
-    return [units] * (spec.model.layers or 1)
 
 
 def cell_arguments(spec: Spec) -> dict[str, Any]:

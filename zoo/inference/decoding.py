@@ -15,8 +15,8 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.builder.architectures import decode
-from zoo.builder.stack import layers_of, widths
-from zoo.spec.derived import masks_input_padding
+from zoo.builder.stack import layers_of
+from zoo.spec.derived import masks_input_padding, widths
 from zoo.spec.schema import Spec
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.builder.architectures import token_vectors
-from zoo.builder.stack import widths
+from zoo.spec.derived import widths
 from zoo.spec.schema import Spec
 
 States = list[list[tf.Tensor]]

@@ -1,6 +1,7 @@
-"""What follows from a spec without building it: its architecture's traits, the head's
-width and activation, the loss, the output steps. Computed here once, for the rules,
-the data checks and the builder alike; none of it needs TensorFlow."""
+"""What follows from a spec without building it: its architecture's traits, the layers'
+widths, the head's width and activation, the loss, the output steps. Computed here once,
+for the rules, the data checks, the cost estimate and the builder alike; none of it
+needs TensorFlow."""
 
 from __future__ import annotations
 
@@ -10,6 +11,19 @@ from zoo.spec.schema import Spec
 
 def architecture(spec: Spec) -> Architecture:
     return ARCHITECTURES[spec.architecture]
+
+
+def depth(spec: Spec) -> int:
+    """How many layers the stack has: as many as model.units lists, else model.layers or 1
+    (counted, never listed: a rule refuses a depth of 10^12 before anything lists it)."""
+    units = spec.model.units
+    return len(units) if isinstance(units, list) else spec.model.layers or 1
+
+
+def widths(spec: Spec) -> list[int]:
+    """One width per layer: model.units as a list, or repeated model.layers times."""
+    units = spec.model.units
+    return list(units) if isinstance(units, list) else [units] * depth(spec)
 
 
 def output_vocabulary(spec: Spec) -> int | None:

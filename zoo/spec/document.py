@@ -16,6 +16,8 @@ import yaml
 from zoo.errors import Location, SpecError
 
 KeyPath = tuple[str | int, ...]
+# A problem a check finds: where (the key path it blames) and what is wrong.
+Finding = tuple[KeyPath, str]
 
 
 def dotted(path: KeyPath) -> str:

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from zoo.spec.document import KeyPath
+from zoo.spec.document import Finding, KeyPath
 from zoo.spec.keras_catalog import KNOWN
 from zoo.spec.schema import Spec
 
-Finding = tuple[KeyPath, str]
 Named = tuple[KeyPath, str, str]  # where, kind (a KNOWN key), the name
 
 

@@ -9,31 +9,39 @@ from pathlib import Path
 
 from zoo.errors import Problem, SpecError
 from zoo.spec import Overrides, Spec, SpecSource, resolve
+from zoo.spec.cost import MaxMemory, fit_findings, memory_limit
 from zoo.spec.document import Document, dotted, key_path
 from zoo.spec.keras_names import unknown_names
 from zoo.spec.validate import validate_document
 
 
-def load_spec(source: SpecSource, overrides: Overrides = None) -> Spec:
+def load_spec(
+    source: SpecSource, overrides: Overrides = None, max_memory: MaxMemory = None
+) -> Spec:
     """The resolved, valid spec: ``extends`` merged, overrides applied, every name
-    one Keras knows."""
-    return load_with_document(source, overrides)[0]
+    one Keras knows; with ``max_memory`` (bytes, or a MemoryLimit), one whose training
+    fits in it by the cost estimate."""
+    return load_with_document(source, overrides, max_memory)[0]
 
 
-def validate(source: SpecSource, overrides: Overrides = None) -> list[Problem]:
+def validate(
+    source: SpecSource, overrides: Overrides = None, max_memory: MaxMemory = None
+) -> list[Problem]:
     """Every problem with a spec (schema, rules, names Keras does not know, names a
-    sweep may try); [] if valid."""
+    sweep may try, training beyond ``max_memory``); [] if valid."""
     try:
-        load_sweep(source, overrides)
+        load_sweep(source, overrides, max_memory)
     except SpecError as error:
         return error.problems
     return []
 
 
-def load_sweep(source: SpecSource, overrides: Overrides = None) -> tuple[Spec, Document | None]:
+def load_sweep(
+    source: SpecSource, overrides: Overrides = None, max_memory: MaxMemory = None
+) -> tuple[Spec, Document | None]:
     """``load_with_document``, with every value a sweep may try checked too: the names
     Keras must know are checked per value, where the schema cannot."""
-    spec, document = load_with_document(source, overrides)
+    spec, document = load_with_document(source, overrides, max_memory)
     if spec.tune is not None and document is not None:
         problems = _unknown_searched_names(spec, document)
         if problems:
@@ -42,12 +50,16 @@ def load_sweep(source: SpecSource, overrides: Overrides = None) -> tuple[Spec, D
 
 
 def load_with_document(
-    source: SpecSource, overrides: Overrides = None
+    source: SpecSource, overrides: Overrides = None, max_memory: MaxMemory = None
 ) -> tuple[Spec, Document | None]:
     """The valid spec and the document it was read from (for locating later problems);
     no document for a Spec passed in as it is."""
     if isinstance(source, Spec):
         if not overrides:
+            if max_memory is not None:
+                findings = fit_findings(source, memory_limit(max_memory))
+                if findings:
+                    raise SpecError([Problem(message, dotted(path)) for path, message in findings])
             return _known_names(source, None), None
         from zoo.spec import to_data
 
@@ -55,7 +67,7 @@ def load_with_document(
     if not isinstance(source, (str, Path, Mapping)):
         raise TypeError(f"a spec is a path, a mapping or a Spec, got {type(source).__name__}")
     document = resolve(source, overrides)
-    return _known_names(validate_document(document), document), document
+    return _known_names(validate_document(document, max_memory), document), document
 
 
 def located(error: SpecError, document: Document | None) -> SpecError:

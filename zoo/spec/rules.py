@@ -11,17 +11,23 @@ from collections.abc import Iterator
 from zoo.registry import ARCHITECTURES, CELLS
 from zoo.spec.derived import (
     architecture,
+    depth,
     output_vocabulary,
     scales_inputs,
     scales_targets,
     truncation,
 )
-from zoo.spec.document import KeyPath
+from zoo.spec.document import Finding, KeyPath
 from zoo.spec.metrics import metric_direction, monitored, unlogged
 from zoo.spec.schema import Spec
 from zoo.spec.space import tune_findings
 
-Finding = tuple[KeyPath, str]
+# Keras walks a functional model's graph recursively, one Python frame per layer call
+# (keras.src.ops.function), to build, save and load it: under Python's default
+# recursion limit of 1000, a stack of about 900 plain layers fails, or 300 with a
+# residual add and a layer norm after each. 100 leaves room for the caller's frames,
+# and a 100-layer stack already takes minutes to trace its first training step.
+MAX_LAYERS = 100
 
 
 def check_rules(spec: Spec) -> list[Finding]:
@@ -55,6 +61,8 @@ def _inputs(spec: Spec) -> Iterator[Finding]:
         yield ("inputs", "embedding"), "one-hot inputs have no embedding: remove it"
     if one_hot and inputs.vocab_size is None:
         yield ("inputs", "encoding"), "one-hot inputs are tokens: give inputs.vocab_size"
+    if one_hot and inputs.vocab_size == 1:
+        yield ("inputs", "vocab_size"), "one-hot inputs need 2 or more token ids (0 is padding)"
     if inputs.embedding is not None and inputs.vocab_size is None:
         yield ("inputs", "embedding"), "an embedding needs inputs.vocab_size"
     if not traits.takes_sequences:
@@ -104,10 +112,16 @@ def _stack(spec: Spec) -> Iterator[Finding]:
             ("model", "layers"),
             f"is {model.layers} but model.units lists {len(model.units)} widths",
         )
-    if model.residual:
-        widths = model.units if isinstance(model.units, list) else [model.units]
-        if len(set(widths)) > 1:
-            yield ("model", "residual"), "residual connections need equal widths in model.units"
+    if depth(spec) > MAX_LAYERS:
+        where = ("model", "layers") if model.layers is not None else ("model", "units")
+        message = (
+            f"{depth(spec)} layers is more than the {MAX_LAYERS} the zoo builds: Keras recurses "
+            "once per layer to build, save and load a model, and deeper stacks exceed Python's "
+            "recursion limit"
+        )
+        yield where, message
+    if model.residual and isinstance(model.units, list) and len(set(model.units)) > 1:
+        yield ("model", "residual"), "residual connections need equal widths in model.units"
     if model.attention is not None and not architecture(spec).encoder_decoder:
         yield ("model", "attention"), f"attention applies to {_encoder_decoders()} only"
     if model.merge_mode != "concat" and not model.bidirectional:

@@ -121,7 +121,9 @@ class Model(Section):
     """The recurrent stack (for one_to_one: the dense stack)."""
 
     units: Units = Field(64, description="one width for every layer, or one per layer")
-    layers: PositiveInt | None = Field(None, description="depth; defaults to len(units) or 1")
+    layers: PositiveInt | None = Field(
+        None, description="depth; defaults to len(units) or 1; at most 100"
+    )
     bidirectional: bool = Field(False, description="wrap each layer in keras.layers.Bidirectional")
     merge_mode: Literal["concat", "sum", "mul", "ave"] = Field(
         "concat", description="how Bidirectional merges the two directions"

@@ -14,11 +14,9 @@ from typing import Any
 
 from zoo.errors import Problem, SpecError
 from zoo.spec.compose import apply_overrides
-from zoo.spec.document import Document, KeyPath, dotted
+from zoo.spec.document import Document, Finding, KeyPath, dotted
 from zoo.spec.metrics import metric_direction, unlogged
 from zoo.spec.schema import Parameter, Spec, Tune
-
-Finding = tuple[KeyPath, str]
 
 # Fields a sweep may not change: they say what the spec is and how it is swept.
 UNSEARCHABLE = ("version", "name", "description", "tune")

@@ -10,13 +10,17 @@ from pydantic import BaseModel
 
 from zoo.errors import Problem, SpecError
 from zoo.spec.arguments import spec_argument_problems
+from zoo.spec.cost import MaxMemory, fit_findings, memory_limit
 from zoo.spec.document import Document, KeyPath, dotted
 from zoo.spec.rules import check_rules
 from zoo.spec.schema import Spec
 from zoo.spec.space import check_candidates
 
 
-def validate_document(document: Document) -> Spec:
+def validate_document(document: Document, max_memory: MaxMemory = None) -> Spec:
+    """The valid spec, or every problem located. A spec that passes the rules is also
+    refused when training it would need more than ``max_memory`` (whatever the machine,
+    more than the cost estimate's MAX_PARAMETERS)."""
     try:
         spec = Spec.model_validate(document.data)
     except pydantic.ValidationError as error:
@@ -27,6 +31,11 @@ def validate_document(document: Document) -> Spec:
         for path, message in check_rules(spec)
     ]
     problems += spec_argument_problems(spec, document)
+    if not problems:  # the estimate reads a spec the rules have passed
+        problems = [
+            Problem(message, dotted(path), document.location(path))
+            for path, message in fit_findings(spec, memory_limit(max_memory))
+        ]
     if not problems and spec.tune is not None:
         problems = check_candidates(spec, document, validate_document)
     if problems:

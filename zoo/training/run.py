@@ -20,6 +20,7 @@ from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
 from zoo.saving import load_model, trained_record
 from zoo.spec import Overrides, SpecSource, to_yaml
+from zoo.spec.cost import MaxMemory, estimate
 from zoo.spec.loading import load_spec
 from zoo.spec.metrics import metric_direction, monitored
 from zoo.spec.schema import Spec, Train
@@ -65,6 +66,7 @@ class Run:
             lines.append(f"  test split (best model): {test}")
         for name, value in self.baseline.items():
             lines.append(f"  baseline: {name} {value:.6g}")
+        lines.append(f"  {estimate(self.spec).line()}")
         files = sorted(
             p.name + ("/" if p.is_dir() else "")
             for p in self.directory.iterdir()
@@ -83,19 +85,22 @@ def train(
     resume: Path | str | None = None,
     verbose: int = 1,
     unsafe: bool = False,
+    max_memory: MaxMemory = None,
 ) -> Run:
     """Train a spec (or continue ``resume``, a run directory) and return the Run.
-    ``unsafe`` lets a resumed run's models load with Lambda layers (Keras safe mode off)."""
+    ``unsafe`` lets a resumed run's models load with Lambda layers (Keras safe mode off);
+    ``max_memory`` refuses, before anything is loaded, a spec whose training the cost
+    estimate puts above it."""
     started = time.perf_counter()
     if resume is not None:
-        directory, spec, state = _resumed(Path(resume))
+        directory, spec, state = _resumed(Path(resume), max_memory)
         splits = load_splits(spec, Path(state.spec_folder))
         with _strategy_scope(spec):
             model = _resumed_model(directory, spec, splits, unsafe)
     else:
         if source is None:
             raise UserError("give a spec to train, or --resume RUN_DIR")
-        spec = load_spec(source, overrides)
+        spec = load_spec(source, overrides, max_memory)
         folder = spec_folder(source)
         splits = load_splits(spec, folder)  # a data mistake stops us before anything is written
         with _strategy_scope(spec):
@@ -235,11 +240,11 @@ def _new_run_directory(runs: Path, name: str) -> Path:
     return directory
 
 
-def _resumed(directory: Path) -> tuple[Path, Spec, RunState]:
+def _resumed(directory: Path, max_memory: MaxMemory) -> tuple[Path, Spec, RunState]:
     if not (directory / STATE).is_file():
         raise UserError(f"{directory}: not a run directory (no {STATE})")
     state = RunState.load(directory)
-    spec = load_spec(directory / "spec.yaml")
+    spec = load_spec(directory / "spec.yaml", max_memory=max_memory)
     if state.status == "diverged":
         state.status = "running"
     return directory, spec, state
