@@ -165,3 +165,41 @@ def test_restore_best_weights_gets_the_best_epochs_weights_back() -> None:
     early = replayed([1.0, 0.6, 0.5], best_epoch=3)  # the best is the resumed model itself
     assert not fetched and early.best_epoch == 2
     assert all((a == b).all() for a, b in zip(early.best_weights, model.get_weights(), strict=True))
+
+
+def test_out_of_memory_is_one_line_and_keeps_the_finished_epochs(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    import keras
+    import tensorflow as tf
+
+    from zoo.cli import main
+    from zoo.training import run as training_run
+
+    class AllocationFails(keras.callbacks.Callback):
+        """What TensorFlow raises when a batch's tensors do not fit, at epoch 3."""
+
+        def on_epoch_begin(self, epoch: int, logs=None) -> None:
+            if epoch == 2:
+                raise tf.errors.ResourceExhaustedError(None, None, "OOM when allocating")
+
+    own = training_run.spec_callbacks
+    monkeypatch.setattr(
+        training_run, "spec_callbacks", lambda spec: [*own(spec), AllocationFails()]
+    )
+    spec_path = tmp_path / "spec.yaml"
+    spec_path.write_text(yaml.safe_dump({**SPEC, "train": {"epochs": 4, "batch_size": 8}}))
+    code = main(["train", str(spec_path), "--runs", str(tmp_path / "runs"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "out of memory training at train.batch_size 8: lower it " in err
+    assert "--set train.batch_size=4" in err and "epochs 1-2 are kept" in err
+    (run_directory,) = (tmp_path / "runs").iterdir()
+    state = json.loads((run_directory / "state.json").read_text())
+    assert state["epochs_done"] == 2 and state["status"] == "out of memory"
+    assert (run_directory / "last.keras").is_file()
+
+    monkeypatch.setattr(training_run, "spec_callbacks", own)  # memory is free again
+    resumed = train(resume=run_directory, verbose=0)
+    assert resumed.state.epochs_done == 4 and resumed.state.status == "complete"
+    assert resumed.state.history["epoch"] == [1, 2, 3, 4]

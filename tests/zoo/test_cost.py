@@ -9,7 +9,6 @@ import math
 import os
 import subprocess
 import sys
-import time
 import typing
 from pathlib import Path
 
@@ -208,15 +207,21 @@ MEASURED = {
         "outputs": {"length": 40, "vocab_size": 50, "embedding": {"dim": 16}},
     },
 }
-# One training step in a fresh process: the peak resident memory after it, in bytes.
-PEAK = """
+# In a fresh process, a training step at batch SMALL, then one at batch LARGE: how much
+# the second raised the peak resident memory, in bytes. One process for both, so that
+# what differs between processes (thread pools, allocator arenas) cancels out.
+SMALL, LARGE = 8, 256
+PEAK = f"""
 import json, resource, sys
 import zoo
 from tests.helpers import random_batch
 spec = zoo.load_spec(json.loads(sys.argv[1]))
 model = zoo.build(spec)
-model.train_on_batch(*random_batch(model, spec, batch=spec.train.batch_size))
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+model.train_on_batch(*random_batch(model, spec, batch={SMALL}))
+before = peak()
+model.train_on_batch(*random_batch(model, spec, batch={LARGE}))
+print(peak() - before)
 """
 
 
@@ -229,21 +234,21 @@ def test_memory_within_a_factor_of_two_of_measured(name: str) -> None:
     holds (estimate and measurement agree within 15 % for these models)."""
     repository = Path(__file__).parents[2]
 
-    def peak(batch: int) -> tuple[int, int]:
-        spec = {"version": 1, "name": name, **MEASURED[name], "train": {"batch_size": batch}}
-        result = subprocess.run(
-            [sys.executable, "-c", PEAK, json.dumps(spec)],
-            cwd=repository,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": "3"},
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-        return int(result.stdout.split()[-1]), estimate(zoo.load_spec(spec)).training_bytes
+    def spec(batch: int) -> dict:
+        return {"version": 1, "name": name, **MEASURED[name], "train": {"batch_size": batch}}
 
-    (small, small_estimate), (large, large_estimate) = peak(8), peak(256)
-    measured, estimated = large - small, large_estimate - small_estimate
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK, json.dumps(spec(SMALL))],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    measured = int(result.stdout.split()[-1])
+    training = [estimate(zoo.load_spec(spec(b))).training_bytes for b in (SMALL, LARGE)]
+    estimated = training[1] - training[0]
     assert estimated > 100 * 2**20  # far above what varies between processes
     assert measured / 2 < estimated < measured * 2, (format_bytes(measured), estimated)
 
@@ -301,11 +306,10 @@ def run(capsys: pytest.CaptureFixture, *argv: object) -> tuple[int, str, str]:
 
 
 def refused(capsys: pytest.CaptureFixture, tmp_path: Path, command: str, *argv: object) -> str:
-    """The one line a refused command writes: exit 2, nothing written, within seconds."""
+    """The one line a refused command writes: exit 2, nothing written (before anything
+    is built: the refusal comes from the estimate)."""
     extra = {"build": ["-o", tmp_path / "m.keras"], "train": ["--runs", tmp_path / "runs"]}
-    started = time.perf_counter()
     code, out, err = run(capsys, command, *argv, *extra.get(command, []))
-    assert time.perf_counter() - started < 10
     assert code == 2
     assert "Traceback" not in out + err
     assert not list(tmp_path.iterdir())

@@ -32,7 +32,7 @@ class RunState:
     epochs_done: int = 0
     best_epoch: int | None = None
     best_value: float | None = None
-    status: str = "running"  # running | complete | diverged
+    status: str = "running"  # running | complete | diverged | out of memory
     history: dict[str, list[float]] = field(default_factory=dict)
     gradient_norms: list[tuple[int, float, float]] = field(default_factory=list)
 

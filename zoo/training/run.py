@@ -40,6 +40,25 @@ class TrainingDiverged(Exception):
         self.directory = directory  # the run's folder, with the steps up to the blow-up
 
 
+class OutOfMemory(UserError):
+    """A batch did not fit in memory while training; the finished epochs are kept."""
+
+
+def _out_of_memory_message(spec: Spec, state: RunState, directory: Path) -> str:
+    batch = (spec.train or Train()).batch_size
+    smaller = f"--set train.batch_size={max(1, batch // 2)}"
+    kept = (
+        f"epochs 1-{state.epochs_done} are kept in {directory} (zoo train --resume "
+        f"{directory} continues once memory is free)"
+        if state.epochs_done
+        else f"no epoch had finished ({directory})"
+    )
+    return (
+        f"{spec.name}: out of memory training at train.batch_size {batch}: lower it "
+        f"({smaller}) or the model's size (zoo show --cost); {kept}"
+    )
+
+
 @dataclass
 class Run:
     directory: Path
@@ -123,7 +142,12 @@ def train(
             ResumedCallbacks(own, state, lambda: load_model(best, unsafe=unsafe).get_weights())
         )
     if state.epochs_done < settings.epochs:
-        fit(model, spec, splits, callbacks, verbose, state.epochs_done)
+        try:
+            fit(model, spec, splits, callbacks, verbose, state.epochs_done)
+        except _resource_exhausted():  # a batch too large for this machine
+            state.status = "out of memory"
+            state.save(directory)
+            raise OutOfMemory(_out_of_memory_message(spec, state, directory)) from None
     if guard.diverged_at is not None:
         state.status = "diverged"
         state.save(directory)
@@ -245,7 +269,7 @@ def _resumed(directory: Path, max_memory: MaxMemory) -> tuple[Path, Spec, RunSta
         raise UserError(f"{directory}: not a run directory (no {STATE})")
     state = RunState.load(directory)
     spec = load_spec(directory / "spec.yaml", max_memory=max_memory)
-    if state.status == "diverged":
+    if state.status in ("diverged", "out of memory"):
         state.status = "running"
     return directory, spec, state
 
@@ -254,6 +278,13 @@ def _resumed_model(directory: Path, spec: Spec, splits: Splits, unsafe: bool) ->
     if (directory / LAST).exists():
         return load_model(directory / LAST, unsafe=unsafe)
     return build_fitted(spec, splits)  # killed before the first epoch finished: start over
+
+
+def _resource_exhausted() -> tuple[type[BaseException], ...]:
+    """What TensorFlow raises when an allocation fails (and MemoryError, for host code)."""
+    import tensorflow as tf
+
+    return (tf.errors.ResourceExhaustedError, MemoryError)
 
 
 def build_fitted(spec: Spec, splits: Splits) -> Any:
