@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import subprocess
 import sys
 import typing
@@ -189,68 +188,6 @@ def test_optimizer_slots_are_the_variables_keras_adds(name: str, arguments: dict
     optimizer.build(model.trainable_variables)
     kept = sum(math.prod(v.shape) for v in optimizer.variables if len(v.shape) > 0)
     assert kept == sum(optimizer_slots(spec, w) for w in estimate(spec).weights)
-
-
-MEASURED = {
-    "bidirectional_lstm": {
-        "architecture": "many_to_one",
-        "cell": "lstm",
-        "inputs": {"length": 100, "features": 32},
-        "model": {"units": 64, "layers": 2, "bidirectional": True},
-        "outputs": {"units": 1},
-    },
-    "seq2seq_bahdanau": {
-        "architecture": "seq2seq",
-        "cell": "gru",
-        "inputs": {"length": 40, "vocab_size": 50, "embedding": {"dim": 16}},
-        "model": {"units": 64, "attention": "bahdanau"},
-        "outputs": {"length": 40, "vocab_size": 50, "embedding": {"dim": 16}},
-    },
-}
-# In a fresh process, a training step at batch SMALL, then one at batch LARGE: how much
-# the second raised the peak resident memory, in bytes. One process for both, so that
-# what differs between processes (thread pools, allocator arenas) cancels out.
-SMALL, LARGE = 8, 256
-PEAK = f"""
-import json, resource, sys
-import zoo
-from tests.helpers import random_batch
-spec = zoo.load_spec(json.loads(sys.argv[1]))
-model = zoo.build(spec)
-peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-model.train_on_batch(*random_batch(model, spec, batch={SMALL}))
-before = peak()
-model.train_on_batch(*random_batch(model, spec, batch={LARGE}))
-print(peak() - before)
-"""
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux")
-@pytest.mark.parametrize("name", MEASURED)
-def test_memory_within_a_factor_of_two_of_measured(name: str) -> None:
-    """What a larger batch adds to the peak memory of a training step, measured and
-    estimated: the same graph traced at both sizes, so what grows is what the batch
-    holds (estimate and measurement agree within 15 % for these models)."""
-    repository = Path(__file__).parents[2]
-
-    def spec(batch: int) -> dict:
-        return {"version": 1, "name": name, **MEASURED[name], "train": {"batch_size": batch}}
-
-    result = subprocess.run(
-        [sys.executable, "-c", PEAK, json.dumps(spec(SMALL))],
-        cwd=repository,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    measured = int(result.stdout.split()[-1])
-    training = [estimate(zoo.load_spec(spec(b))).training_bytes for b in (SMALL, LARGE)]
-    estimated = training[1] - training[0]
-    assert estimated > 100 * 2**20  # far above what varies between processes
-    assert measured / 2 < estimated < measured * 2, (format_bytes(measured), estimated)
 
 
 def test_estimating_and_validating_do_not_load_tensorflow() -> None:

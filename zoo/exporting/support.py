@@ -57,12 +57,14 @@ def outcome(case: Case, cell: str | None, folder: Path) -> list[str]:
     return [_entry(model, format, folder) for format in FORMATS]
 
 
+def row(case: Case, cell: str | None, folder: Path) -> str:
+    """The table's row of ``case`` built with ``cell``, measured."""
+    entries = outcome(case, cell, folder)
+    return "| " + " | ".join([f"`{case.spec}`", case.shows, f"`{cell or '-'}`", *entries]) + " |"
+
+
 def rows(case: Case, folder: Path) -> list[str]:
-    return [
-        "| " + " | ".join([f"`{case.spec}`", case.shows, f"`{cell or '-'}`", *entries]) + " |"
-        for cell in case_cells(case)
-        for entries in [outcome(case, cell, folder)]
-    ]
+    return [row(case, cell, folder) for cell in case_cells(case)]
 
 
 def markdown(folder: Path) -> str:

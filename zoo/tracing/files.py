@@ -16,6 +16,8 @@ from zoo.tracing import COLUMNS, Trace
 from zoo.tracing.steps import Direction
 
 XLSX_EXTRA = 'pip install "rnn-spec-zoo[xlsx]"'
+MAX_PNG_WIDTH = 20  # inches: past it, a long input's steps get narrower, not the figure wider
+MAX_TICKS = 10  # step labels per panel, at most
 
 
 def write_csv(trace: Trace, path: Path) -> None:
@@ -92,23 +94,23 @@ def _sheet_name(name: str) -> str:
 
 
 def write_png(trace: Trace, path: Path) -> None:
-    """A row of heatmaps per layer and direction: h_t and every gate as wide as it
-    (units down, steps across)."""
+    """A row of heatmaps per layer and direction (a seq2seq's decoder after its
+    encoder): h_t and every gate as wide as it, units down, steps across."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = [(d, _unit_wide(d)) for d in trace.directions]
-    columns = max(len(quantities) for _, quantities in panels)
+    panels = [(part, d, _unit_wide(d)) for part in trace.parts() for d in part.directions]
+    columns = max(len(quantities) for _, _, quantities in panels)
+    steps = max(len(part.tokens) for part in trace.parts())
+    width = min(2.2 + 0.45 * steps * columns, MAX_PNG_WIDTH)  # a long input: narrower steps
     figure, axes = plt.subplots(
-        len(panels),
-        columns,
-        figsize=(2.2 + 0.45 * len(trace.tokens) * columns, 2.6 * len(panels)),
-        squeeze=False,
+        len(panels), columns, figsize=(width, 2.6 * len(panels)), squeeze=False
     )
-    for row, (d, quantities) in enumerate(panels):
+    for row, (part, d, quantities) in enumerate(panels):
         order = np.argsort(d.positions)
+        ticks = range(0, len(part.tokens), max(1, len(part.tokens) // MAX_TICKS))
         for column in range(columns):
             axis = axes[row][column]
             if column >= len(quantities):
@@ -119,7 +121,7 @@ def write_png(trace: Trace, path: Path) -> None:
             limit = max(1.0, float(np.abs(values).max()))
             image = axis.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit)
             axis.set_title(f"{d.layer} {d.direction}: {d.symbols[quantity]}", fontsize=9)
-            axis.set_xticks(range(len(trace.tokens)), trace.tokens, fontsize=8)
+            axis.set_xticks(list(ticks), [part.tokens[t] for t in ticks], fontsize=8)
             axis.set_ylabel("unit" if column == 0 else "")
             figure.colorbar(image, ax=axis, fraction=0.05)
     figure.suptitle(f"{trace.name}: {trace.cell} states and gates over the input")
