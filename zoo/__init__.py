@@ -9,6 +9,7 @@
     sweep = zoo.tune("specs/adding_sweep.yaml")  # trials.csv, best.yaml; sweep.best
     zoo.export(run.directory, "onnx")  # beside best.keras, checked by onnxruntime
     zoo.trace("hello_seed", text="hell").rows()  # every step's gates and states
+    zoo.compare(["runs/adding_rnn-TIME", "runs/adding_gru-TIME"])  # a row per run, best first
 
 Importing ``zoo`` does not import TensorFlow; building a model does.
 """
@@ -24,6 +25,7 @@ __all__ = [
     "Spec",
     "SpecError",
     "build",
+    "compare",
     "evaluate",
     "export",
     "generate",
@@ -52,6 +54,7 @@ _LAZY = {
     "export": "zoo.exporting",
     "tune": "zoo.tuning.sweep",
     "trace": "zoo.tracing",
+    "compare": "zoo.comparing",
 }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zoo._quiet import import_keras_quietly
+from zoo.columns import aligned
 from zoo.errors import SpecError, UserError
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ examples:
   zoo schema > spec.schema.json              JSON Schema for editor completion
   zoo data                                   the data sources and their arguments
   zoo diagnose specs/adding_rnn.yaml runs/adding_lstm-TIME    vanishing gradients, one plot
+  zoo compare runs/adding_rnn-TIME runs/adding_lstm-TIME runs/adding_gru-TIME   side by side
 """
 
 
@@ -313,6 +315,41 @@ def _parser() -> argparse.ArgumentParser:
     unsafe(sub)
 
     sub = command(
+        "compare",
+        _compare,
+        "runs side by side, best first: the spec fields that differ between them (and only "
+        "those), parameters, epochs, seconds, the best value of the metric, the test split's "
+        "beside the trivial baseline; and a PNG of their learning curves and gradient norms",
+    )
+    sub.add_argument(
+        "runs",
+        type=Path,
+        nargs="+",
+        metavar="RUN_DIR|SWEEP_DIR",
+        help="run directories of zoo train; a sweep folder of zoo tune stands for its trials",
+    )
+    sub.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("compare.png"),
+        help="the PNG: validation curves solid, train dashed, best epochs starred, the "
+        "baseline dotted; gradient norms per step beside them (default compare.png)",
+    )
+    sub.add_argument("--csv", type=Path, metavar="FILE", help="also write the table as CSV")
+    sub.add_argument(
+        "--metric",
+        metavar="NAME",
+        help="rank and draw by this logged metric, e.g. val_accuracy (default: the first "
+        "run's train.monitor)",
+    )
+    sub.add_argument(
+        "--force",
+        action="store_true",
+        help="compare runs of different data sources or losses anyway, saying what differs",
+    )
+
+    sub = command(
         "tune",
         _tune,
         "search the spec's tune space with Keras Tuner into a sweep folder (runs/NAME-tune/): "
@@ -523,7 +560,7 @@ def _predict(args: argparse.Namespace) -> None:
     elif prediction.columns is not None:  # a forecast from a file, in the file's units
         steps = len(prediction.values)
         print(f"{prediction.source}: the next {steps} step{'s' * (steps != 1)} after its last row")
-        print(_aligned(prediction.table()))
+        print(aligned(prediction.table(), right=True))
     else:
         np.set_printoptions(precision=5, suppress=True, threshold=200)
         print(prediction.values)
@@ -538,13 +575,6 @@ def _labelled(rows: list[list[str]]) -> str:
     return "\n".join(
         "  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]]).rstrip()
         for row in rows
-    )
-
-
-def _aligned(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows
     )
 
 
@@ -673,6 +703,20 @@ def _inspect(args: argparse.Namespace) -> None:
     from zoo.saving import spec_text
 
     print(spec_text(args.model), end="")
+
+
+def _compare(args: argparse.Namespace) -> None:
+    from zoo.comparing import comparison
+    from zoo.comparing.plot import plot_comparison
+
+    compared = comparison(args.runs, args.metric, args.force)
+    for note in compared.notes:
+        print(f"warning: compared anyway: {note}", file=sys.stderr)
+    print(compared.text())
+    title = f"{len(compared.runs)} runs by {compared.metric}"
+    print(f"wrote {plot_comparison(compared, args.output, title)}")
+    if args.csv is not None:
+        print(f"wrote {compared.write_csv(args.csv)}")
 
 
 def _tune(args: argparse.Namespace) -> int:

@@ -51,6 +51,12 @@ class Naive:
     def take(self, index: np.ndarray) -> Naive:
         return replace(self, predictions=self.predictions[index])
 
+    @property
+    def measures(self) -> str | None:
+        """What the score measures (a key of zoo.spec.metrics.MEASURES), so that the
+        logged metric scoring the same can be drawn beside it."""
+        return MEASURES.get(self.score)
+
 
 def mean_squared_error(y: np.ndarray, predictions: np.ndarray) -> float:
     return float(np.mean((y.astype("float64") - predictions) ** 2))
@@ -75,6 +81,14 @@ def binary_cross_entropy(y: np.ndarray, predictions: np.ndarray) -> float:
     scored = ~np.isnan(predictions)
     p, t = predictions[scored].astype("float64"), y[scored].astype("float64")
     return float(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+
+
+MEASURES: dict[Callable[[np.ndarray, np.ndarray], float], str] = {
+    mean_squared_error: "mse",
+    accuracy: "accuracy",
+    cross_entropy: "crossentropy",
+    binary_cross_entropy: "crossentropy",
+}
 
 
 def constant(name: str, y: np.ndarray, value: float) -> Naive:

@@ -7,11 +7,14 @@ disagree about whether an epoch was an improvement.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable, Iterable
+from typing import Literal, TypeVar
 
+from zoo.spec.derived import loss_name
 from zoo.spec.schema import Spec
 
 Direction = Literal["min", "max"]
+T = TypeVar("T")
 
 # Words of a metric's name, lowercased. Minimised words are looked for first; a
 # test checks the verdict against Keras's own direction for every Keras metric.
@@ -61,6 +64,17 @@ def is_better(name: str, value: float, best: float) -> bool:
     return value > best if metric_direction(name) == "max" else value < best
 
 
+def best_first(
+    items: Iterable[T], score: Callable[[T], float | None], direction: Direction
+) -> list[T]:
+    """The scored items best first (a stable sort: ties keep their order), then the
+    unscored ones in their order."""
+    items = list(items)
+    scored = [i for i in items if score(i) is not None]
+    scored.sort(key=lambda i: score(i) if direction == "min" else -score(i))  # type: ignore[operator]
+    return scored + [i for i in items if score(i) is None]
+
+
 def logged_metrics(spec: Spec) -> list[str]:
     """What training logs each epoch: the loss and the compiled metrics, under the names
     the spec gives them, each again with ``val_`` when there is a validation split."""
@@ -79,6 +93,27 @@ def monitored(spec: Spec) -> str:
 
 def validated(spec: Spec) -> bool:
     return spec.data is not None and spec.data.validation > 0
+
+
+# What a trivial baseline's score measures (zoo.data.base.Naive.measures), and the words
+# in the name of a loss or metric that measures the same.
+MEASURES = {
+    "mse": ("mse", "mean_squared_error"),
+    "accuracy": ("acc",),
+    "crossentropy": ("crossentropy",),
+}
+
+
+def baseline_metric(spec: Spec, measures: str | None) -> str | None:
+    """The logged metric (named as training logs it, without ``val_``) that scores what
+    a baseline measuring ``measures`` scores, so the two can be set side by side; None
+    when the spec logs none."""
+    words = MEASURES.get(measures or "", ())
+    for name in ["loss", *spec.compile.metrics]:
+        measured = (loss_name(spec) if name == "loss" else name).lower()
+        if any(word in measured for word in words):
+            return name
+    return None
 
 
 def unlogged(spec: Spec, name: str) -> str | None:

@@ -176,7 +176,7 @@ def single_values(tune: Tune) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
     """
     for path, parameter in tune.space.items():
         for at, value in _located_values(path, parameter):
-            yield at, _active(tune, {path: value})
+            yield at, active_values(tune, {path: value})
 
 
 def value_pairs(tune: Tune) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
@@ -187,7 +187,7 @@ def value_pairs(tune: Tune) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
         for at, value in _located_values(path, tune.space[path]):
             for other in paths[:i]:
                 for _, other_value in _located_values(other, tune.space[other]):
-                    yield at, _active(tune, {other: other_value, path: value})
+                    yield at, active_values(tune, {other: other_value, path: value})
 
 
 def _located_values(path: str, parameter: Parameter) -> list[tuple[KeyPath, Any]]:
@@ -199,7 +199,7 @@ def _located_values(path: str, parameter: Parameter) -> list[tuple[KeyPath, Any]
     ]
 
 
-def _active(tune: Tune, chosen: dict[str, Any]) -> dict[str, Any]:
+def active_values(tune: Tune, chosen: dict[str, Any]) -> dict[str, Any]:
     """``chosen`` with each field's condition filled in; fields whose condition fails dropped."""
     active = dict(chosen)
     for path in chosen:

@@ -64,10 +64,15 @@ class RunRecorder(keras.callbacks.Callback):
         self.directory, self.record, self.state, self.monitor = directory, record, state, monitor
         self.guard, self.gradients, self.title = guard, gradients, record.spec.name
         self.last_drawn = time.monotonic()
+        self.epoch_began = time.monotonic()
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch_began = time.monotonic()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if self.guard.diverged_at is not None:
             return  # keep the last good model and records as they are
+        self.state.seconds += time.monotonic() - self.epoch_began
         improved = self.state.record_epoch(epoch + 1, dict(logs or {}), self.monitor)
         self.state.gradient_norms.extend(self.gradients.rows)
         self.gradients.rows.clear()

@@ -1,7 +1,8 @@
 """What a run directory holds, written atomically after every epoch.
 
 spec.yaml            the resolved spec the run trains
-state.json           epochs done, best epoch, status: what --resume reads
+state.json           epochs done, best epoch, status, training time: what --resume reads
+results.json         the best model's test-split metrics beside the trivial baseline
 last.keras           the model after the last completed epoch (with optimizer state)
 best.keras           the model at the best epoch of `train.monitor`
 history.csv/.png     loss and metrics per epoch
@@ -22,6 +23,7 @@ from zoo.atomic import write_text
 from zoo.spec.metrics import is_better
 
 STATE = "state.json"
+RESULTS = "results.json"
 LAST = "last.keras"
 STATE_MEMBER = "zoo_run_state.json"  # the run state inside last.keras
 
@@ -33,6 +35,7 @@ class RunState:
     best_epoch: int | None = None
     best_value: float | None = None
     status: str = "running"  # running | complete | diverged | out of memory
+    seconds: float = 0.0  # time spent in finished epochs, summed over resumes
     history: dict[str, list[float]] = field(default_factory=dict)
     gradient_norms: list[tuple[int, float, float]] = field(default_factory=list)
 
@@ -73,6 +76,26 @@ class RunState:
         if improved:
             self.best_epoch, self.best_value = epoch, float(value)
         return improved
+
+
+@dataclass
+class RunResults:
+    """What ``zoo train`` measured once training ended: the best model on the test split
+    (``split`` says which split the metrics and the baseline are of)."""
+
+    split: str  # test, or train where the spec holds no test split out
+    metrics: dict[str, float] = field(default_factory=dict)
+    baseline: dict[str, float] = field(default_factory=dict)  # its name -> its score
+    baseline_metric: str | None = None  # the logged metric that scores what it does
+
+    def save(self, directory: Path) -> None:
+        write_text(directory / RESULTS, json.dumps(asdict(self), indent=1))
+
+    @classmethod
+    def load(cls, directory: Path) -> RunResults | None:
+        """None for a run that has not ended (or ended before this file existed)."""
+        path = directory / RESULTS
+        return cls(**json.loads(path.read_text())) if path.is_file() else None
 
 
 def write_history_csv(history: dict[str, list[float]], path: Path) -> None:

@@ -22,14 +22,14 @@ from zoo.saving import load_model, trained_record
 from zoo.spec import Overrides, SpecSource, to_yaml
 from zoo.spec.cost import MaxMemory, estimate
 from zoo.spec.loading import load_spec
-from zoo.spec.metrics import metric_direction, monitored
+from zoo.spec.metrics import baseline_metric, metric_direction, monitored
 from zoo.spec.schema import Spec, Train
 from zoo.spec.shipped import spec_folder
 from zoo.training import pipeline, plots
 from zoo.training.callbacks import DivergenceGuard, ResumedCallbacks, RunRecorder
 from zoo.training.gradients import GradientNormLogger, GradientNormProbe
 from zoo.training.memory import releases_memory
-from zoo.training.records import LAST, STATE, RunState, write_gradient_csv
+from zoo.training.records import LAST, STATE, RunResults, RunState, write_gradient_csv
 
 
 class TrainingDiverged(Exception):
@@ -164,6 +164,10 @@ def train(
     if splits.test is not None and (directory / "best.keras").exists():
         best = load_model(directory / "best.keras", unsafe=unsafe)
         run.test_metrics = _evaluate(best, splits.test, settings.batch_size)
+    measures = scored.naive.measures if scored.naive is not None else None
+    split = "test" if splits.test is not None else "train"
+    results = RunResults(split, run.test_metrics, run.baseline, baseline_metric(spec, measures))
+    results.save(directory)  # what zoo compare reads
     return run
 
 

@@ -11,13 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from zoo.atomic import write_text
+from zoo.columns import aligned
 from zoo.spec import to_yaml
 from zoo.spec.compose import apply_overrides
+from zoo.spec.metrics import best_first
 from zoo.spec.validate import validate_document
+from zoo.training.records import write_history_csv
 
+PROJECT = "keras_tuner"  # Keras Tuner's own state, inside the sweep folder
 # Metrics each trial reports besides the spec's own (see sweep.Reporting.run_trial).
 BEST_EPOCH = "best_epoch"
 TRIAL_SECONDS = "trial_seconds"
+# Each trial's metrics per epoch, in its folder: Keras Tuner keeps only the best epoch's.
+TRIAL_HISTORY = "history.csv"
 
 
 @dataclass
@@ -54,6 +60,21 @@ def rows_from(trials: list[Any], values_of: Any, objective: str) -> list[TrialRo
     return rows
 
 
+def write_trial_history(histories: list[Any], folder: Path) -> None:
+    """A trial's learning curves as a run's history.csv (zoo compare draws them): each
+    epoch's metrics averaged over the trial's executions (Keras History objects)."""
+    if not histories:
+        return
+    length = min(len(h.epoch) for h in histories)
+    curves: dict[str, list[float]] = {"epoch": [e + 1 for e in histories[0].epoch[:length]]}
+    for name in histories[0].history:
+        curves[name] = [
+            sum(float(h.history[name][i]) for h in histories) / len(histories)
+            for i in range(length)
+        ]
+    write_history_csv(curves, folder / TRIAL_HISTORY)
+
+
 def failure_reason(message: str | None) -> str:
     """Keras Tuner stores a failed trial's whole traceback; its last line says why."""
     lines = [line for line in (message or "").strip().splitlines() if line.strip()]
@@ -62,9 +83,7 @@ def failure_reason(message: str | None) -> str:
 
 def ranked(rows: list[TrialRow], direction: str) -> list[TrialRow]:
     """Scored trials best first, then the rest in trial order."""
-    scored = [r for r in rows if r.objective is not None]
-    scored.sort(key=lambda r: r.objective if direction == "min" else -r.objective)  # type: ignore[operator]
-    return scored + [r for r in rows if r.objective is None]
+    return best_first(rows, lambda r: r.objective, direction)
 
 
 def table(rows: list[TrialRow], paths: list[str], objective: str, direction: str) -> str:
@@ -84,11 +103,7 @@ def table(rows: list[TrialRow], paths: list[str], objective: str, direction: str
                 row.status.lower() + (f": {row.message}" if row.message else ""),
             ]
         )
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-        for line in [header, *body]
-    )
+    return aligned([header, *body])
 
 
 def show(value: Any) -> str:

@@ -31,7 +31,6 @@ from zoo.tuning import results
 from zoo.tuning.hypermodel import SpecHyperModel
 
 DEFAULT_MAX_TRIALS = 10
-PROJECT = "keras_tuner"  # Keras Tuner's own state, inside the sweep folder
 
 
 def _save_json_atomically(path: str, obj: Any) -> str:
@@ -171,7 +170,7 @@ def _tuner(
         "seed": tune.seed if tune.seed is not None else spec.seed,
         "executions_per_trial": tune.executions_per_trial,
         "directory": str(directory),
-        "project_name": PROJECT,
+        "project_name": results.PROJECT,
         "overwrite": overwrite,
         # a diverged or clashing trial is a result of the search, not a reason to stop it
         "max_consecutive_failed_trials": 10**6,
@@ -227,6 +226,8 @@ class Reporting:
         kwargs["verbose"] = _fit_verbosity(self.zoo_verbose)
         histories = super().run_trial(trial, *args, **kwargs)  # type: ignore[misc]
         seconds = time.perf_counter() - started
+        trial_folder = Path(self.get_trial_dir(trial.trial_id))  # type: ignore[attr-defined]
+        results.write_trial_history(histories, trial_folder)
         for history in histories:
             history.history[results.TRIAL_SECONDS] = [seconds] * len(history.epoch)
             history.history[results.BEST_EPOCH] = [float(e + 1) for e in history.epoch]
