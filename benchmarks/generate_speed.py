@@ -162,7 +162,8 @@ def _as_list(outputs: object) -> list[np.ndarray]:
 
 def prediction_contenders(spec_name: str, examples: int) -> Timed:
     """Forward passes over ``examples`` inputs: Keras's predict against zoo predict's
-    compiled forward, with the project's layers and with Keras's built-in ones."""
+    compiled forward, with the project's layers and with Keras's built-in ones, and
+    PyTorch's LSTM where torch is installed."""
     from zoo.inference.forward import CompiledForward
 
     contenders: Timed = {}
@@ -178,7 +179,26 @@ def prediction_contenders(spec_name: str, examples: int) -> Timed:
         model.predict(x, verbose=0, batch_size=256)
         contenders[f"{implementation} layers, model.predict"] = _predict(model, x)
         contenders[f"{implementation} layers, compiled (XLA)"] = _run(forward, x)
+    if torch is not None:
+        contenders["torch"] = torch_forward(spec, x)
     return contenders
+
+
+def torch_forward(spec: zoo.Spec, x: np.ndarray) -> Callable[[], int]:
+    """The same many-to-one LSTM in PyTorch: nn.LSTM over each batch of 256, the last
+    step's output through nn.Linear."""
+    assert torch is not None
+    torch.set_grad_enabled(False)
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(spec.inputs.features, spec.model.units, batch_first=True)
+    head = torch.nn.Linear(spec.model.units, spec.outputs.units)
+    batches = [torch.from_numpy(x[i : i + 256]) for i in range(0, len(x), 256)]
+
+    def run() -> int:
+        return sum(len(head(lstm(batch)[0][:, -1])) for batch in batches)
+
+    run()  # warm up outside the timing
+    return run
 
 
 def _predict(model: object, x: np.ndarray) -> Callable[[], int]:

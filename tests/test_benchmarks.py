@@ -98,3 +98,31 @@ def test_the_benchmarks_keras_reference_decodes_as_the_compiled_loop() -> None:
     np.testing.assert_array_equal(
         reference.greedy(context, states, 11, -1, 6), compiled.greedy(context, states, 11, -1, 6)
     )
+
+
+def test_memory_batches_are_sized_to_the_target() -> None:
+    memory = load("memory_estimate")
+    from zoo.spec.cost import estimate
+
+    for name in memory.SPECS:
+        batch = memory.batch_for(name, 64 * 2**20)
+        grown = memory.growing_bytes(estimate(zoo_spec(name, batch)))
+        assert 0.9 * 64 * 2**20 <= grown <= 1.1 * 64 * 2**20, (name, batch, grown)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="reads Linux's /proc")
+def test_memory_is_measured_in_a_fresh_process_and_tabled() -> None:
+    memory = load("memory_estimate")
+    row = memory.measure("hello", memory.batch_for("hello", 32 * 2**20), repeats=1)
+    assert row.measured[0] > 4 * 2**20  # the step's activations and gradients are resident
+    assert row.estimated > 30 * 2**20
+    header, line = memory.table([row]).splitlines()
+    assert header.split()[-1] == "estimated/measured"
+    assert line.split()[0] == "hello" and float(line.split()[-1]) == round(row.ratio, 2)
+
+
+def zoo_spec(name: str, batch: int) -> Any:
+    import zoo
+
+    return zoo.load_spec(name, {"train.batch_size": batch})

@@ -166,7 +166,9 @@ def _parser() -> argparse.ArgumentParser:
         "--resume",
         type=Path,
         metavar="RUN_DIR",
-        help="continue an interrupted run from its last epoch",
+        help="continue an interrupted run from its last epoch; --set may change "
+        "train.batch_size (e.g. halve it after running out of memory), train.epochs and "
+        "train.steps_per_epoch",
     )
     sub.add_argument("-q", "--quiet", action="store_true", help="no per-epoch progress bars")
     overrides(sub)
@@ -384,6 +386,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("-q", "--quiet", action="store_true", help="no per-trial progress")
     overrides(sub)
+    max_memory(sub)
     return parser
 
 
@@ -486,11 +489,16 @@ def _schema(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
+    if args.spec is None and args.resume is None:
+        raise UserError("give a spec to train, or --resume RUN_DIR")
+    limit = _memory_limit(args)
+    if args.resume is None:  # a mistake or a size that cannot fit is said before TF loads
+        from zoo.spec.loading import load_spec
+
+        load_spec(args.spec, args.overrides, limit)
     import_keras_quietly()
     from zoo.training import TrainingDiverged, train
 
-    if args.spec is None and args.resume is None:
-        raise UserError("give a spec to train, or --resume RUN_DIR")
     try:
         run = train(
             args.spec,
@@ -500,7 +508,7 @@ def _train(args: argparse.Namespace) -> int:
             # a live progress bar on a terminal, one line per epoch in a log file
             verbose=0 if args.quiet else (1 if sys.stdout.isatty() else 2),
             unsafe=args.unsafe,
-            max_memory=_memory_limit(args),
+            max_memory=limit,
         )
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
@@ -751,6 +759,7 @@ def _tune(args: argparse.Namespace) -> int:
         verbose=0 if args.quiet else 1,
         role=role,
         restart=Restart(["tune", *again], args.restart_mb),
+        max_memory=_memory_limit(args),
     )
     if role.kind != "worker":
         print(sweep.summary())
@@ -761,6 +770,7 @@ def _tune_argv(args: argparse.Namespace) -> list[str]:
     """The arguments that run this sweep again, resuming it: never --overwrite."""
     argv = [str(args.spec), *(f"--set={o}" for o in args.overrides)]
     argv += [f"--dir={args.dir}"] if args.dir else []
+    argv += [f"--max-memory={args.max_memory}"] if args.max_memory else []
     argv += [f"--restart-mb={args.restart_mb}"] + (["-q"] if args.quiet else [])
     return argv
 

@@ -187,63 +187,77 @@ ATTENTIONS = Registry(
     },
 )
 
+
 # A data source's target is a zoo.data.base.DataSource: its typed arguments and loader.
+@dataclass(frozen=True)
+class DataSourceEntry(Entry):
+    # the argument that cuts and pads every example to its number of steps, which a
+    # spec leaving inputs.length open (variable-length text) still trains at
+    steps_arg: str | None = None
+
+
 DATASETS = Registry(
     "data source",
     {
-        "adding": Entry(
+        "adding": DataSourceEntry(
             "adding problem: values in U[0,1] and two markers; target = the marked sum",
             "zoo.data.generators:adding",
         ),
-        "copy_memory": Entry(
+        "copy_memory": DataSourceEntry(
             "copy memory: 10 symbols, T blanks, a delimiter; reproduce the symbols",
             "zoo.data.generators:copy_memory",
         ),
-        "reber": Entry(
+        "reber": DataSourceEntry(
             "embedded Reber grammar: predict the possible next symbols",
             "zoo.data.generators:reber",
         ),
-        "sine": Entry("noisy sum of sines, windowed for forecasting", "zoo.data.generators:sine"),
-        "arma": Entry("ARMA(p, q) series, windowed for forecasting", "zoo.data.generators:arma"),
-        "reversal": Entry(
+        "sine": DataSourceEntry(
+            "noisy sum of sines, windowed for forecasting", "zoo.data.generators:sine"
+        ),
+        "arma": DataSourceEntry(
+            "ARMA(p, q) series, windowed for forecasting", "zoo.data.generators:arma"
+        ),
+        "reversal": DataSourceEntry(
             "sequence reversal for seq2seq (start/end tokens)", "zoo.data.generators:reversal"
         ),
-        "addition": Entry(
+        "addition": DataSourceEntry(
             "integer addition as text for seq2seq: '123+45' -> '168'",
             "zoo.data.generators:addition",
         ),
-        "clusters": Entry(
+        "clusters": DataSourceEntry(
             "Gaussian clusters: a vector in, its cluster out (one_to_one)",
             "zoo.data.generators:clusters",
         ),
-        "trajectories": Entry(
+        "trajectories": DataSourceEntry(
             "a linear system unrolled from a vector: a vector in, a sequence out (one_to_many)",
             "zoo.data.generators:trajectories",
         ),
-        "text": Entry(
+        "text": DataSourceEntry(
             "character corpus from a text file, windowed for a language model",
             "zoo.data.files:text",
         ),
-        "csv_series": Entry(
+        "csv_series": DataSourceEntry(
             "time series from CSV columns, windowed with a horizon and stride",
             "zoo.data.files:csv_series",
         ),
-        "npz": Entry("NumPy .npz arrays (x and y)", "zoo.data.files:npz"),
-        "tagged_text": Entry(
+        "npz": DataSourceEntry("NumPy .npz arrays (x and y)", "zoo.data.files:npz"),
+        "tagged_text": DataSourceEntry(
             "tagged sentences (word/TAG per token): sentences in, a tag per word out",
             "zoo.data.labelled:tagged_text",
+            steps_arg="length",
         ),
-        "text_classes": Entry(
+        "text_classes": DataSourceEntry(
             "labelled text from CSV columns: the text in, its class out",
             "zoo.data.labelled:text_classes",
+            steps_arg="length",
         ),
         # Real data from a package's wheel: the optional extra real-data installs it.
-        "lynx": Entry(
+        "lynx": DataSourceEntry(
             "annual Canadian lynx trappings 1821-1934 as log10, windowed for "
             "forecasting (extra: real-data)",
             "zoo.data.packaged:lynx",
         ),
-        "japanese_vowels": Entry(
+        "japanese_vowels": DataSourceEntry(
             "JapaneseVowels: 7-29 frames of 12 LPC coefficients in, which of 9 speakers out "
             "(extra: real-data)",
             "zoo.data.packaged:japanese_vowels",

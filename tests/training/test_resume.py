@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from zoo.spec.loading import load_spec
 from zoo.training import train
+from zoo.training.records import RunState
 
 SPEC = {
     "version": 1,
@@ -193,13 +195,31 @@ def test_out_of_memory_is_one_line_and_keeps_the_finished_epochs(
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "out of memory training at train.batch_size 8: lower it " in err
-    assert "--set train.batch_size=4" in err and "epochs 1-2 are kept" in err
+    assert "epochs 1-2 are kept" in err
     (run_directory,) = (tmp_path / "runs").iterdir()
+    assert f"--resume {run_directory} --set train.batch_size=4 continues" in err
     state = json.loads((run_directory / "state.json").read_text())
     assert state["epochs_done"] == 2 and state["status"] == "out of memory"
     assert (run_directory / "last.keras").is_file()
 
-    monkeypatch.setattr(training_run, "spec_callbacks", own)  # memory is free again
-    resumed = train(resume=run_directory, verbose=0)
-    assert resumed.state.epochs_done == 4 and resumed.state.status == "complete"
-    assert resumed.state.history["epoch"] == [1, 2, 3, 4]
+    monkeypatch.setattr(training_run, "spec_callbacks", own)  # smaller batches fit
+    code = main(["train", "--resume", str(run_directory), "--set", "train.batch_size=4", "-q"])
+    assert code == 0
+    resumed = RunState.load(run_directory)
+    assert resumed.epochs_done == 4 and resumed.history["epoch"] == [1, 2, 3, 4]
+    assert json.loads((run_directory / "state.json").read_text())["status"] == "complete"
+    # the run's spec says how its later epochs were trained
+    assert load_spec(run_directory / "spec.yaml").train.batch_size == 4
+
+
+def test_a_resumed_run_may_change_only_how_it_goes_on(tmp_path: Path, capsys) -> None:
+    from zoo.cli import main
+
+    directory = tmp_path / "run"
+    directory.mkdir()
+    RunState(spec_folder=str(tmp_path)).save(directory)
+    code = main(["train", "--resume", str(directory), "--set", "model.units=8"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith("error: --set model.units: a resumed run keeps the model, data and")
+    assert "train.epochs, train.batch_size, train.steps_per_epoch" in err

@@ -131,6 +131,24 @@ def test_a_failed_trial_is_reported_and_the_sweep_goes_on(tmp_path: Path) -> Non
     assert sweep.best is statuses[0.001]
 
 
+@pytest.mark.slow
+def test_a_trial_too_big_for_max_memory_fails_before_it_allocates(capsys, tmp_path) -> None:
+    spec_path = write_spec(
+        tmp_path, max_trials=2, space={"model.units": {"choice": [2, 512]}}, tuner="grid"
+    )
+    code = main(["tune", str(spec_path), "--dir", str(tmp_path / "sweep"), "--max-memory", "1MiB"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "trial 1 failed: too big: model.units: 512 makes" in out
+    assert out.rstrip().endswith("trials.csv, trials.png")
+    rows = {row["model.units"]: row for row in read_csv(tmp_path / "sweep" / "trials.csv")}
+    assert rows["2"]["status"] == "COMPLETED" and rows["512"]["status"] == "FAILED"
+    assert rows["512"]["message"].endswith("; --max-memory is 1.0 MiB")
+    # a base spec that cannot fit is refused before the sweep starts
+    code = main(["tune", str(spec_path), "--dir", str(tmp_path / "s2"), "--max-memory", "1KiB"])
+    assert code == 2 and not (tmp_path / "s2").exists()
+
+
 def run_cli(capsys: pytest.CaptureFixture, *argv: object) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()

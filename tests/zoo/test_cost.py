@@ -20,6 +20,7 @@ from zoo.catalog import specs_folder
 from zoo.cli import main
 from zoo.registry import ATTENTIONS, CELLS
 from zoo.spec import cost
+from zoo.spec import machine as spec_machine
 from zoo.spec.cost import (
     MAX_PARAMETERS,
     SLOTS,
@@ -202,10 +203,29 @@ def test_estimating_and_validating_do_not_load_tensorflow() -> None:
     assert result.stdout.split() == ["False", "False"], result.stderr[-3000:]
 
 
-def test_an_unset_length_is_assumed_and_said() -> None:
-    spec = zoo.load_spec(specs_folder() / "sentiment_bilstm.yaml")
-    assert estimate(spec).assumed == ("inputs.length",)
-    assert estimate(spec).line().endswith("; inputs.length unset: 100 steps assumed")
+def test_train_refuses_before_tensorflow_loads(tmp_path) -> None:
+    code = (
+        "import sys\n"
+        "from zoo.cli import main\n"
+        "argv = ['train', 'hello', '--set', 'model.units=1000000']\n"
+        f"code = main([*argv, '--runs', {str(tmp_path)!r}])\n"
+        "print(code, 'tensorflow' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["2", "False"], result.stderr[-3000:]
+    assert "model.units: 1000000 makes 1.0e12 parameters" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_unset_length_is_the_data_s_or_assumed_and_said() -> None:
+    path = specs_folder() / "sentiment_bilstm.yaml"
+    spec = zoo.load_spec(path)  # inputs.length unset; its text source pads to args.length
+    assert spec.inputs.length is None and spec.data.args["length"] == 20
+    fixed = estimate(zoo.load_spec(path, {"inputs.length": 20}))
+    assert estimate(spec) == fixed and estimate(spec).assumed == ()
+    unsaid = zoo.load_spec(path, {"data.args": {"path": spec.data.args["path"]}})
+    assert estimate(unsaid).assumed == ("inputs.length",)
+    assert estimate(unsaid).line().endswith("; inputs.length unset: 100 steps assumed")
     assert estimate(zoo.load_spec(HELLO)).assumed == ()
 
 
@@ -256,7 +276,8 @@ def refused(capsys: pytest.CaptureFixture, tmp_path: Path, command: str, *argv: 
 
 @pytest.fixture
 def machine(monkeypatch) -> None:
-    monkeypatch.setattr(cost, "available_memory", lambda: 23 * GiB)
+    monkeypatch.setattr(spec_machine, "available_memory", lambda: 23 * GiB)
+    monkeypatch.setattr(spec_machine, "cgroup_headroom", lambda: None)
 
 
 COMMANDS = ["validate", "build", "train"]
@@ -318,24 +339,73 @@ def test_a_spec_that_fits_is_valid(capsys, machine) -> None:
 
 def test_available_memory_falls_back_to_none(monkeypatch) -> None:
     if sys.platform == "linux":
-        assert 0 < cost.available_memory() < 2**50
+        assert 0 < spec_machine.available_memory() < 2**50
 
     def unreadable(*_):
         raise OSError("no /proc here")
 
-    monkeypatch.setattr(cost, "open", unreadable, raising=False)
-    monkeypatch.setattr(cost.os, "sysconf", lambda name: 4096)
-    assert cost.available_memory() == 4096**2  # free pages × page size
-    monkeypatch.setattr(cost.os, "sysconf", lambda name: unreadable())
-    assert cost.available_memory() is None
+    monkeypatch.setattr(spec_machine, "open", unreadable, raising=False)
+    monkeypatch.setattr(spec_machine.os, "sysconf", lambda name: 4096)
+    assert spec_machine.available_memory() == 4096**2  # free pages × page size
+    monkeypatch.setattr(spec_machine.os, "sysconf", lambda name: unreadable())
+    assert spec_machine.available_memory() is None
+    monkeypatch.setattr(spec_machine, "cgroup_headroom", lambda: None)
     assert cost.MemoryLimit.available() is None
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_a_cgroup_v1_limit_of_the_group_or_an_ancestor_is_read(tmp_path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "proc": "4:memory:/jobs/42\n1:cpu:/\n",
+            "sys/memory/memory.limit_in_bytes": "9223372036854771712",  # no limit
+            "sys/memory/jobs/memory.limit_in_bytes": str(8 * GiB),
+            "sys/memory/jobs/42/memory.limit_in_bytes": str(16 * GiB),
+            "sys/memory/jobs/42/memory.usage_in_bytes": str(GiB),
+        },
+    )
+    headroom = spec_machine.cgroup_headroom(tmp_path / "sys", tmp_path / "proc")
+    assert headroom == 7 * GiB  # the parent's 8 GiB binds, less the group's use
+
+
+def test_a_container_s_cgroup_v2_limit_is_read_at_the_root(tmp_path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "proc": "0::/docker/abc\n",  # the host's path; the container mounts its own group
+            "sys/memory.max": str(4 * GiB),
+            "sys/memory.current": str(GiB),
+        },
+    )
+    assert spec_machine.cgroup_headroom(tmp_path / "sys", tmp_path / "proc") == 3 * GiB
+    (tmp_path / "sys/memory.max").write_text("max\n")
+    assert spec_machine.cgroup_headroom(tmp_path / "sys", tmp_path / "proc") is None
+    assert spec_machine.cgroup_headroom(tmp_path / "sys", tmp_path / "none") is None
+
+
+def test_the_tighter_of_the_host_and_the_cgroup_is_the_limit(monkeypatch) -> None:
+    monkeypatch.setattr(spec_machine, "available_memory", lambda: 23 * GiB)
+    monkeypatch.setattr(spec_machine, "cgroup_headroom", lambda: 2 * GiB)
+    limit = cost.MemoryLimit.available()
+    assert limit.bytes == 2 * GiB
+    assert str(limit) == "this process's cgroup has 2.0 GiB left of its memory limit"
+    (problem,) = zoo.validate(HELLO, {"model.units": 2 * 10**4}, max_memory=limit)
+    assert problem.message.endswith("this process's cgroup has 2.0 GiB left of its memory limit")
+    monkeypatch.setattr(spec_machine, "cgroup_headroom", lambda: 64 * GiB)
+    assert str(cost.MemoryLimit.available()) == "this machine has 23 GiB available"
 
 
 @pytest.mark.parametrize("override", ["model.units=1000000", "inputs.vocab_size=2000000000"])
 def test_absurd_sizes_are_refused_where_memory_cannot_be_read(
     capsys, tmp_path, monkeypatch, override
 ) -> None:
-    monkeypatch.setattr(cost, "available_memory", lambda: None)
+    monkeypatch.setattr(spec_machine, "available", lambda: None)
     line = refused(capsys, tmp_path, "build", HELLO, "--set", override)
     assert line.endswith(
         f"parameters; the zoo builds at most 1.0e10 ({format_bytes(MAX_PARAMETERS * 4)} of "

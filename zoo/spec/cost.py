@@ -24,7 +24,6 @@ TensorFlow, so validating a spec stays fast.
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from zoo.registry import ATTENTIONS, CELLS
-from zoo.spec.derived import architecture, depth, output_steps, output_width, widths
+from zoo.spec import machine
+from zoo.spec.derived import (
+    architecture,
+    depth,
+    input_steps,
+    output_steps,
+    output_width,
+    widths,
+)
 from zoo.spec.document import Finding, KeyPath
 from zoo.spec.keras_names import class_key
 from zoo.spec.schema import Spec, Train
@@ -213,7 +220,7 @@ def _inputs(graph: _Graph, spec: Spec) -> tuple[int, int]:
     i = spec.inputs
     if not architecture(spec).takes_sequences:
         return i.features or 0, 1
-    steps = graph.steps(i.length, "inputs.length")
+    steps = graph.steps(input_steps(spec), "inputs.length")
     if i.vocab_size is None:
         return i.features or 0, steps
     if i.embedding is None:  # one-hot: a column per token but padding
@@ -226,8 +233,9 @@ def _head_steps(graph: _Graph, spec: Spec) -> int:
     steps = output_steps(spec)
     if not steps:
         return 1
-    where = "inputs.length" if architecture(spec).steps == "aligned" else "outputs.length"
-    return graph.steps(steps[0], where)
+    if architecture(spec).steps == "aligned":
+        return graph.steps(input_steps(spec), "inputs.length")
+    return graph.steps(steps[0], "outputs.length")
 
 
 def _head(graph: _Graph, spec: Spec, width: int, steps: int) -> None:
@@ -400,8 +408,8 @@ class MemoryLimit:
     @classmethod
     def available(cls) -> MemoryLimit | None:
         """What this machine can still allocate, None where that cannot be read."""
-        found = available_memory()
-        return None if found is None else cls(found, "this machine has {} available")
+        found = machine.available()
+        return None if found is None else cls(found.bytes, found.described)
 
 
 MaxMemory = MemoryLimit | int | None  # bytes, for the Python API
@@ -409,22 +417,6 @@ MaxMemory = MemoryLimit | int | None  # bytes, for the Python API
 
 def memory_limit(value: MaxMemory) -> MemoryLimit | None:
     return MemoryLimit(value) if isinstance(value, int) else value
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available: /proc/meminfo's MemAvailable (free memory and the
-    caches the kernel can drop), else the free pages; None where neither can be read."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, OSError, ValueError):
-        return None
 
 
 def fit_findings(spec: Spec, limit: MemoryLimit | None = None) -> list[Finding]:

@@ -5,7 +5,7 @@ needs TensorFlow."""
 
 from __future__ import annotations
 
-from zoo.registry import ARCHITECTURES, Architecture
+from zoo.registry import ARCHITECTURES, DATASETS, Architecture
 from zoo.spec.schema import Spec
 
 
@@ -24,6 +24,16 @@ def widths(spec: Spec) -> list[int]:
     """One width per layer: model.units as a list, or repeated model.layers times."""
     units = spec.model.units
     return list(units) if isinstance(units, list) else [units] * depth(spec)
+
+
+def input_steps(spec: Spec) -> int | None:
+    """inputs.length, or where the spec leaves it open, the steps its data source cuts
+    and pads every example to (a text source's args.length); None if neither says."""
+    if spec.inputs.length is not None or spec.data is None:
+        return spec.inputs.length
+    argument = DATASETS[spec.data.source].steps_arg
+    value = spec.data.args.get(argument) if argument else None
+    return value if isinstance(value, int) else None
 
 
 def output_vocabulary(spec: Spec) -> int | None:

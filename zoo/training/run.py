@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
 from zoo.saving import load_model, trained_record
 from zoo.spec import Overrides, SpecSource, to_yaml
+from zoo.spec.compose import parse_assignments
 from zoo.spec.cost import MaxMemory, estimate
 from zoo.spec.loading import load_spec
 from zoo.spec.metrics import baseline_metric, metric_direction, monitored
@@ -49,7 +51,7 @@ def _out_of_memory_message(spec: Spec, state: RunState, directory: Path) -> str:
     smaller = f"--set train.batch_size={max(1, batch // 2)}"
     kept = (
         f"epochs 1-{state.epochs_done} are kept in {directory} (zoo train --resume "
-        f"{directory} continues once memory is free)"
+        f"{directory} {smaller} continues with smaller batches)"
         if state.epochs_done
         else f"no epoch had finished ({directory})"
     )
@@ -106,13 +108,15 @@ def train(
     unsafe: bool = False,
     max_memory: MaxMemory = None,
 ) -> Run:
-    """Train a spec (or continue ``resume``, a run directory) and return the Run.
+    """Train a spec (or continue ``resume``, a run directory, where ``overrides`` may
+    change only RESUMABLE fields, e.g. a smaller batch after running out of memory) and
+    return the Run.
     ``unsafe`` lets a resumed run's models load with Lambda layers (Keras safe mode off);
     ``max_memory`` refuses, before anything is loaded, a spec whose training the cost
     estimate puts above it."""
     started = time.perf_counter()
     if resume is not None:
-        directory, spec, state = _resumed(Path(resume), max_memory)
+        directory, spec, state = _resumed(Path(resume), overrides, max_memory)
         splits = load_splits(spec, Path(state.spec_folder))
         with _strategy_scope(spec):
             model = _resumed_model(directory, spec, splits, unsafe)
@@ -268,11 +272,29 @@ def _new_run_directory(runs: Path, name: str) -> Path:
     return directory
 
 
-def _resumed(directory: Path, max_memory: MaxMemory) -> tuple[Path, Spec, RunState]:
+# What a resumed run may change: how the rest of its training goes, not the model, data
+# or optimizer its files were made with.
+RESUMABLE = ("train.epochs", "train.batch_size", "train.steps_per_epoch")
+
+
+def _resumed(
+    directory: Path, overrides: Overrides, max_memory: MaxMemory
+) -> tuple[Path, Spec, RunState]:
     if not (directory / STATE).is_file():
         raise UserError(f"{directory}: not a run directory (no {STATE})")
+    changes = (
+        dict(overrides) if isinstance(overrides, Mapping) else parse_assignments(overrides or [])
+    )
+    for path in changes:
+        if path not in RESUMABLE:
+            raise UserError(
+                f"--set {path}: a resumed run keeps the model, data and optimizer it was "
+                f"started with; it may change {', '.join(RESUMABLE)} (start a new run for more)"
+            )
     state = RunState.load(directory)
-    spec = load_spec(directory / "spec.yaml", max_memory=max_memory)
+    spec = load_spec(directory / "spec.yaml", changes, max_memory)
+    if changes:  # the run's record says how its later epochs were trained
+        write_text(directory / "spec.yaml", to_yaml(spec))
     if state.status in ("diverged", "out of memory"):
         state.status = "running"
     return directory, spec, state

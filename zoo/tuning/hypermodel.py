@@ -20,7 +20,8 @@ from zoo.data import Splits, load_splits
 from zoo.data.base import data_seed
 from zoo.errors import SpecError
 from zoo.spec.compose import apply_overrides
-from zoo.spec.document import Document
+from zoo.spec.cost import MemoryLimit, fit_findings
+from zoo.spec.document import Document, dotted
 from zoo.spec.schema import Parameter, Spec, Train, Tune
 from zoo.spec.space import conditions, objective_direction, without_tune
 from zoo.spec.validate import validate_document
@@ -30,13 +31,16 @@ from zoo.training.run import build_fitted, fit, spec_callbacks
 
 
 class SpecHyperModel(kt.HyperModel):
-    def __init__(self, spec: Spec, document: Document, folder: Path) -> None:
+    def __init__(
+        self, spec: Spec, document: Document, folder: Path, limit: MemoryLimit | None = None
+    ) -> None:
         super().__init__(name=spec.name)
         assert spec.tune is not None
         self.tune: Tune = spec.tune
         # the spec without its tune section: what every trial starts from
         self.base = without_tune(document)
         self.folder = folder
+        self.limit = limit  # a trial whose training the cost estimate puts above it fails
         self._splits: tuple[str, Splits] | None = None
 
     def values(self, hp: kt.HyperParameters) -> dict[str, Any]:
@@ -53,9 +57,12 @@ class SpecHyperModel(kt.HyperModel):
 
     def trial_spec(self, hp: kt.HyperParameters) -> Spec:
         try:
-            return validate_document(apply_overrides(self.base, self.values(hp)))
+            spec = validate_document(apply_overrides(self.base, self.values(hp)))
         except SpecError as error:  # a combination the space's checks could not foresee
             raise kt.errors.FailedTrialError(f"invalid spec: {error}") from None
+        for path, message in fit_findings(spec, self.limit):  # before it allocates anything
+            raise kt.errors.FailedTrialError(f"too big: {dotted(path)}: {message}")
+        return spec
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
         spec = self.trial_spec(hp)

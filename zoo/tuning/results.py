@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,9 +77,10 @@ def write_trial_history(histories: list[Any], folder: Path) -> None:
 
 
 def failure_reason(message: str | None) -> str:
-    """Keras Tuner stores a failed trial's whole traceback; its last line says why."""
+    """Keras Tuner stores a failed trial's whole traceback; its last line says why (less
+    the class name of the FailedTrialError the zoo raises with its own message)."""
     lines = [line for line in (message or "").strip().splitlines() if line.strip()]
-    return lines[-1].strip() if lines else ""
+    return re.sub(r"^[\w.]*FailedTrialError: ", "", lines[-1].strip()) if lines else ""
 
 
 def ranked(rows: list[TrialRow], direction: str) -> list[TrialRow]:

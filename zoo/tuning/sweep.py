@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import keras_tuner as kt
+from keras_tuner.src import config as kt_config
 from keras_tuner.src import utils as kt_utils
 
 from zoo.atomic import write_text
 from zoo.errors import UserError
 from zoo.registry import TUNERS
 from zoo.spec import Overrides, SpecSource, to_yaml
+from zoo.spec.cost import MaxMemory, memory_limit
 from zoo.spec.loading import load_sweep
 from zoo.spec.schema import Spec, Train
 from zoo.spec.shipped import spec_folder
@@ -50,6 +52,19 @@ def _atomic_state_writes() -> Iterator[None]:
         yield
     finally:
         kt_utils.save_json = own
+
+
+@contextlib.contextmanager
+def _one_line_failures() -> Iterator[None]:
+    """Keras Tuner prints the whole traceback of every failed trial (its DEBUG setting
+    is on by default); a sweep reports a failed trial in one line, and keeps the
+    traceback in the trial's record."""
+    debug = kt_config.DEBUG
+    kt_config.DEBUG = False
+    try:
+        yield
+    finally:
+        kt_config.DEBUG = debug
 
 
 @dataclass(frozen=True)
@@ -103,6 +118,7 @@ def tune(
     verbose: int = 1,
     role: Role = Role(),
     restart: Restart | None = None,
+    max_memory: MaxMemory = None,
 ) -> Sweep:
     """Run (or resume) the sweep of a spec's tune section; returns the results.
 
@@ -110,17 +126,19 @@ def tune(
     sweep, which resumes) once it has grown by ``restart.megabytes``: TensorFlow
     keeps some memory of every model it trains (tensorflow/tensorflow#61791), so
     a long sweep would otherwise grow without bound. The ``zoo`` command sets it.
+    With ``max_memory`` (bytes, or a MemoryLimit), a trial whose training the cost
+    estimate puts above it fails at once, saying why, and the sweep goes on.
     """
-    spec, document = load_sweep(source, overrides)
+    spec, document = load_sweep(source, overrides, max_memory)
     if spec.tune is None or document is None:
         raise UserError(f"{source}: no tune section; add tune: {{space: ...}} (see the README)")
     folder = spec_folder(source)
     directory = Path(directory) if directory else Path("runs") / f"{spec.name}-tune"
-    hypermodel = SpecHyperModel(spec, document, folder)
+    hypermodel = SpecHyperModel(spec, document, folder, memory_limit(max_memory))
     hypermodel.splits(spec)  # a data mistake stops the sweep before anything is written
     if role.kind != "worker":
         _claim(directory, spec, overwrite)
-    with _atomic_state_writes():
+    with _atomic_state_writes(), _one_line_failures():
         fresh = overwrite and role.kind != "worker"
         tuner = _tuner(spec, hypermodel, directory, fresh, verbose, role, restart)
         if role.kind == "chief":
