@@ -39,6 +39,7 @@ examples:
   zoo inspect hello.keras                    the spec a saved model was built from
   zoo train hello                            train into runs/hello-TIME/ (plots, models, history)
   zoo train --resume runs/hello-TIME         continue an interrupted run
+  zoo train SPEC --cluster a:2222,b:2222 --task-index 0   (and 1 on b) train across machines
   zoo evaluate runs/hello-TIME               test-split metrics beside a trivial baseline
   zoo generate runs/hello-TIME --prime hel --length 1 --temperature 0
   zoo generate runs/seq2seq_addition-TIME --input 123+45 --beam 4
@@ -171,6 +172,18 @@ def _parser() -> argparse.ArgumentParser:
         "train.steps_per_epoch",
     )
     sub.add_argument("-q", "--quiet", action="store_true", help="no per-epoch progress bars")
+    sub.add_argument(
+        "--cluster",
+        metavar="HOST:PORT,HOST:PORT",
+        help="train.distribute multi_worker: every worker's address, the chief (which writes "
+        "the run directory) first; the same on every worker (sets TF_CONFIG)",
+    )
+    sub.add_argument(
+        "--task-index",
+        type=int,
+        metavar="I",
+        help="this worker's place in --cluster (0: the chief)",
+    )
     overrides(sub)
     max_memory(sub)
     unsafe(sub)
@@ -498,6 +511,7 @@ def _train(args: argparse.Namespace) -> int:
         load_spec(args.spec, args.overrides, limit)
     import_keras_quietly()
     from zoo.training import TrainingDiverged, train
+    from zoo.training.run import WorkerLost
 
     try:
         run = train(
@@ -509,10 +523,19 @@ def _train(args: argparse.Namespace) -> int:
             verbose=0 if args.quiet else (1 if sys.stdout.isatty() else 2),
             unsafe=args.unsafe,
             max_memory=limit,
+            cluster=args.cluster,
+            task_index=args.task_index,
         )
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DIVERGED
+    except WorkerLost as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # After a lost peer, TensorFlow's collectives cannot shut down: at exit their
+        # thread pool's finalizer prints a traceback. The run's files are written.
+        os._exit(EXIT_USER_ERROR)
     print(run.summary())
     return 0
 

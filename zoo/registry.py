@@ -297,15 +297,27 @@ TUNERS = Registry(
     },
 )
 
-# tf.distribute strategies for data-parallel training of one model. There is no
-# multi-worker strategy: Keras 3's fit does not run under TensorFlow's
-# MultiWorkerMirroredStrategy (keras-team/keras#20585).
+
+@dataclass(frozen=True)
+class StrategyEntry(Entry):
+    # trains across machines: needs a cluster (TF_CONFIG or --cluster), and the zoo's
+    # own training loop, since Keras 3's fit does not run under it (keras-team/keras#20585)
+    multi_worker: bool = False
+
+
+# tf.distribute strategies for data-parallel training of one model.
 STRATEGIES = Registry(
     "distribution strategy",
     {
-        "mirrored": Entry(
+        "mirrored": StrategyEntry(
             "every local device (each GPU) holds a copy; each batch is split between them",
             "tensorflow:distribute.MirroredStrategy",
+        ),
+        "multi_worker": StrategyEntry(
+            "every worker of a cluster (--cluster, or TF_CONFIG) holds a copy; each batch is "
+            "split between them (zoo.training.multi_worker)",
+            "tensorflow:distribute.MultiWorkerMirroredStrategy",
+            multi_worker=True,
         ),
     },
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import shutil
+import tempfile
 import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -70,10 +72,17 @@ class Run:
     seconds: float
     test_metrics: dict[str, float] = field(default_factory=dict)
     baseline: dict[str, float] = field(default_factory=dict)
+    worker: int | None = None  # a multi-worker run's non-chief: the chief keeps the run
 
     def summary(self) -> str:
         """One screen: outcome, best epoch, last and test metrics, where things are."""
         history, state = self.state.history, self.state
+        if self.worker is not None:
+            return (
+                f"{self.spec.name}: worker {self.worker} trained {state.epochs_done} epochs in "
+                f"{self.seconds:.0f} s ({state.status}); the chief (task 0) keeps the run "
+                "directory"
+            )
         lines = [
             f"{self.spec.name}: {state.epochs_done} epochs in {self.seconds:.0f} s ({state.status})"
         ]
@@ -107,31 +116,70 @@ def train(
     verbose: int = 1,
     unsafe: bool = False,
     max_memory: MaxMemory = None,
+    cluster: str | None = None,
+    task_index: int | None = None,
 ) -> Run:
     """Train a spec (or continue ``resume``, a run directory, where ``overrides`` may
     change only RESUMABLE fields, e.g. a smaller batch after running out of memory) and
     return the Run.
     ``unsafe`` lets a resumed run's models load with Lambda layers (Keras safe mode off);
     ``max_memory`` refuses, before anything is loaded, a spec whose training the cost
-    estimate puts above it."""
+    estimate puts above it. For ``train.distribute: multi_worker``, ``cluster``
+    ("HOST:PORT,HOST:PORT", the chief first) and ``task_index`` say who trains
+    together and which worker this is (else TF_CONFIG does): see zoo.training.multi_worker."""
     started = time.perf_counter()
     if resume is not None:
         directory, spec, state = _resumed(Path(resume), overrides, max_memory)
-        splits = load_splits(spec, Path(state.spec_folder))
-        with _strategy_scope(spec):
-            model = _resumed_model(directory, spec, splits, unsafe)
+        folder = Path(state.spec_folder)
     else:
         if source is None:
             raise UserError("give a spec to train, or --resume RUN_DIR")
         spec = load_spec(source, overrides, max_memory)
-        folder = spec_folder(source)
-        splits = load_splits(spec, folder)  # a data mistake stops us before anything is written
-        with _strategy_scope(spec):
-            model = build_fitted(spec, splits)
-        directory = _new_run_directory(Path(runs), spec.name)
-        write_text(directory / "spec.yaml", to_yaml(spec))
-        state = RunState(spec_folder=str(folder))
+        folder, directory, state = spec_folder(source), None, None
+    team = _team(spec, cluster, task_index)  # before TensorFlow runs anything
+    splits = load_splits(spec, folder)  # a data mistake stops us before anything is written
+    try:
+        if team is not None:
+            with team.strategy.scope():
+                model = build_fitted(spec, splits)
+            directory, state = _joined(
+                team, model, spec, directory, state, Path(runs), folder, unsafe
+            )
+        else:
+            with _strategy_scope(spec):
+                model = (
+                    _resumed_model(directory, spec, splits, unsafe)
+                    if directory is not None
+                    else build_fitted(spec, splits)
+                )
+        if directory is None or state is None:
+            directory = _new_run_directory(Path(runs), spec.name)
+            write_text(directory / "spec.yaml", to_yaml(spec))
+            state = RunState(spec_folder=str(folder))
+        run = _train_model(model, spec, splits, directory, state, verbose, unsafe, team)
+    except _lost_workers() as error:
+        raise WorkerLost(_lost_message(spec, state, directory, team, error)) from None
+    finally:
+        if team is not None and not team.cluster.is_chief and directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)  # a worker's checkpoints only
+    run.seconds = time.perf_counter() - started
+    if team is not None and not team.cluster.is_chief:
+        run.worker = team.cluster.index
+    return run
+
+
+def _train_model(
+    model: Any,
+    spec: Spec,
+    splits: Splits,
+    directory: Path,
+    state: RunState,
+    verbose: int,
+    unsafe: bool,
+    team: Any,
+) -> Run:
     settings = spec.train or Train()
+    chief = team is None or team.cluster.is_chief
     record = trained_record(spec, splits.train)
     monitor = monitored(spec)
     guard = DivergenceGuard()
@@ -143,11 +191,16 @@ def train(
     if state.epochs_done and own:
         best = directory / "best.keras"
         callbacks.append(  # last: after Keras has reset them
-            ResumedCallbacks(own, state, lambda: load_model(best, unsafe=unsafe).get_weights())
+            ResumedCallbacks(
+                own,
+                state,
+                # a worker keeps no best.keras: the chief's run restores its own
+                (lambda: load_model(best, unsafe=unsafe).get_weights()) if chief else None,
+            )
         )
     if state.epochs_done < settings.epochs:
         try:
-            fit(model, spec, splits, callbacks, verbose, state.epochs_done)
+            fit(model, spec, splits, callbacks, verbose, state.epochs_done, team=team)
         except _resource_exhausted():  # a batch too large for this machine
             state.status = "out of memory"
             state.save(directory)
@@ -162,10 +215,11 @@ def train(
     state.save(directory)
     # the baseline on the examples the test metrics are of, where there is a test split
     scored = splits.test if splits.test is not None else splits.train
-    run = Run(
-        directory, spec, state, monitor, time.perf_counter() - started, baseline=scored.baseline
-    )
+    run = Run(directory, spec, state, monitor, 0.0, baseline=scored.baseline)
+    if not chief:
+        return run
     if splits.test is not None and (directory / "best.keras").exists():
+        # the chief alone, on the whole split: the best model is a file, not the team's
         best = load_model(directory / "best.keras", unsafe=unsafe)
         run.test_metrics = _evaluate(best, splits.test, settings.batch_size)
     measures = scored.naive.measures if scored.naive is not None else None
@@ -183,13 +237,30 @@ def fit(
     verbose: int,
     initial_epoch: int = 0,
     epochs: int | None = None,
+    team: Any = None,
 ) -> Any:
     """model.fit on the spec's data and train settings, from ``initial_epoch`` (whose
-    shuffle and dropout draws are those an uninterrupted run would make there)."""
+    shuffle and dropout draws are those an uninterrupted run would make there); the
+    zoo's own loop for a team of workers (zoo.training.multi_worker)."""
     settings = spec.train or Train()
     if spec.seed is not None:
         keras.utils.set_random_seed(spec.seed + initial_epoch)  # dropout draws
     epochs = epochs or settings.epochs
+    if team is not None:
+        from zoo.training import multi_worker
+
+        return multi_worker.fit(
+            model,
+            spec,
+            splits,
+            callbacks,
+            verbose,
+            initial_epoch,
+            epochs,
+            data_seed(spec),
+            team.strategy,
+            team.cluster.index,
+        )
     steps = pipeline.batches_per_epoch(splits.train, settings.batch_size, settings.steps_per_epoch)
     data = pipeline.training_pipeline(
         splits.train,
@@ -319,6 +390,83 @@ def build_fitted(spec: Spec, splits: Splits) -> Any:
     from zoo.builder import build_model
 
     return build_model(spec, fit_preprocessing(spec, splits.train))
+
+
+class WorkerLost(UserError):
+    """A worker of a multi-worker run stopped answering; the finished epochs are kept."""
+
+
+def _lost_workers() -> tuple[type[BaseException], ...]:
+    """What TensorFlow raises where a collective's peer has gone (its health check)."""
+    import tensorflow as tf
+
+    return (tf.errors.UnavailableError, tf.errors.DeadlineExceededError, tf.errors.AbortedError)
+
+
+def _lost_message(
+    spec: Spec, state: RunState | None, directory: Path | None, team: Any, error: Exception
+) -> str:
+    reason = f"TensorFlow's {type(error).__name__}"
+    if team is not None and not team.cluster.is_chief:
+        return (
+            f"{spec.name}: another worker stopped answering ({reason}); restart every worker, "
+            "the chief with zoo train --resume RUN_DIR, the others as they were started"
+        )
+    done = state.epochs_done if state is not None else 0
+    kept = {0: "no epoch had finished", 1: "epoch 1 is kept"}.get(done, f"epochs 1-{done} are kept")
+    return (
+        f"{spec.name}: a worker stopped answering ({reason}); {kept} in {directory}: restart "
+        f"every worker, this one with zoo train --resume {directory} and the same --cluster"
+    )
+
+
+def _team(spec: Spec, cluster: str | None, task_index: int | None) -> Any:
+    """The workers training together, for train.distribute multi_worker; else None."""
+    from zoo.training import cluster as clusters
+
+    distribute = (spec.train or Train()).distribute
+    found = clusters.resolve(cluster, task_index)
+    if distribute is None or not STRATEGIES[distribute].multi_worker:
+        if cluster is not None:
+            raise UserError(
+                f"--cluster: {spec.name} trains on one machine; add --set "
+                "train.distribute=multi_worker to train it across the cluster"
+            )
+        return None
+    if found is None:
+        raise UserError(
+            f"train.distribute {distribute}: give the cluster, --cluster HOST:PORT,HOST:PORT "
+            "--task-index I (0 is the chief), or TF_CONFIG as TensorFlow documents it"
+        )
+    from zoo.training.multi_worker import Team
+
+    return Team.start(found, STRATEGIES[distribute].load())
+
+
+def _joined(
+    team: Any,
+    model: Any,
+    spec: Spec,
+    directory: Path | None,
+    state: RunState | None,
+    runs: Path,
+    folder: Path,
+    unsafe: bool,
+) -> tuple[Path, RunState]:
+    """Where each worker writes (the chief: the run directory; the others: a temporary
+    folder for their checkpoints), and the chief's run state and model on every worker."""
+    if team.cluster.is_chief:
+        if directory is None:
+            directory = _new_run_directory(runs, spec.name)
+            write_text(directory / "spec.yaml", to_yaml(spec))
+            state = RunState(spec_folder=str(folder))
+        assert state is not None
+        saved = load_model(directory / LAST, unsafe=unsafe) if (directory / LAST).exists() else None
+        team.join(model, to_yaml(spec), state.to_json(), saved)
+        return directory, state
+    received = team.join(model, to_yaml(spec), "", None)
+    worker_directory = Path(tempfile.mkdtemp(prefix=f"zoo-worker{team.cluster.index}-"))
+    return worker_directory, RunState.from_json(received)
 
 
 def _strategy_scope(spec: Spec) -> AbstractContextManager:
