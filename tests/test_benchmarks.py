@@ -112,14 +112,15 @@ def test_memory_batches_are_sized_to_the_target() -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="reads Linux's /proc")
-def test_memory_is_measured_in_a_fresh_process_and_tabled() -> None:
+def test_the_memory_estimate_is_within_a_factor_of_2_of_what_training_holds() -> None:
+    """Measured in a fresh process of its own (its peak resident set, reset after the
+    model is built), so the suite's other processes do not enter the figure."""
     memory = load("memory_estimate")
-    row = memory.measure("hello", memory.batch_for("hello", 32 * 2**20), repeats=1)
-    assert row.measured[0] > 4 * 2**20  # the step's activations and gradients are resident
-    assert row.estimated > 30 * 2**20
+    row = memory.measure("adding_lstm", memory.batch_for("adding_lstm", 128 * 2**20), repeats=1)
+    assert 0.5 <= row.ratio <= 2, (row.estimated, row.measured)  # 0.78 when written
     header, line = memory.table([row]).splitlines()
     assert header.split()[-1] == "estimated/measured"
-    assert line.split()[0] == "hello" and float(line.split()[-1]) == round(row.ratio, 2)
+    assert line.split()[0] == "adding_lstm" and float(line.split()[-1]) == round(row.ratio, 2)
 
 
 def zoo_spec(name: str, batch: int) -> Any:

@@ -34,7 +34,13 @@ SPEC = {
     # clipping that acts: the workers must clip the global gradient, as one process does
     "compile": {"clipnorm": 0.05, "metrics": ["mae"]},
     "data": {"source": "adding", "args": {"samples": 1250, "length": 5}},
-    "train": {"epochs": 4, "batch_size": 16, "distribute": "multi_worker"},
+    "train": {
+        "epochs": 4,
+        "batch_size": 16,
+        "distribute": "multi_worker",
+        # its decisions, replayed on resume, must be the same on every worker and alone
+        "callbacks": [{"name": "reduce_lr_on_plateau", "args": {"patience": 1, "factor": 0.5}}],
+    },
 }
 
 

@@ -204,6 +204,16 @@ def test_cli_needs_a_tune_section(capsys, tmp_path: Path) -> None:
     assert not (tmp_path / "sweep").exists()
 
 
+def test_a_sweep_refuses_a_multi_worker_spec(capsys, tmp_path: Path) -> None:
+    path = write_spec(tmp_path)
+    code, _, err = run_cli(
+        capsys, "tune", path, "--dir", tmp_path / "sweep", "--set", "train.distribute=multi_worker"
+    )
+    assert code == 2 and err.count("\n") == 1
+    assert "a sweep trains each trial on one machine; run trials side by side" in err
+    assert not (tmp_path / "sweep").exists()
+
+
 @pytest.mark.slow
 def test_the_shipped_sweep_runs_a_trial(tmp_path: Path) -> None:
     from zoo.catalog import specs_folder

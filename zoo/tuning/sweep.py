@@ -21,7 +21,7 @@ from keras_tuner.src import utils as kt_utils
 
 from zoo.atomic import write_text
 from zoo.errors import UserError
-from zoo.registry import TUNERS
+from zoo.registry import STRATEGIES, TUNERS
 from zoo.spec import Overrides, SpecSource, to_yaml
 from zoo.spec.cost import MaxMemory, memory_limit
 from zoo.spec.loading import load_sweep
@@ -132,6 +132,12 @@ def tune(
     spec, document = load_sweep(source, overrides, max_memory)
     if spec.tune is None or document is None:
         raise UserError(f"{source}: no tune section; add tune: {{space: ...}} (see the README)")
+    distribute = (spec.train or Train()).distribute
+    if distribute is not None and STRATEGIES[distribute].multi_worker:
+        raise UserError(
+            f"train.distribute {distribute}: a sweep trains each trial on one machine; "
+            "run trials side by side with --workers N, or on other machines with --chief"
+        )
     folder = spec_folder(source)
     directory = Path(directory) if directory else Path("runs") / f"{spec.name}-tune"
     hypermodel = SpecHyperModel(spec, document, folder, memory_limit(max_memory))
