@@ -103,6 +103,12 @@ def test_the_table_has_the_fields_that_differ_and_only_those(three_cells) -> Non
     assert header[:4] == ["rank", "run", "cell", "model.units"]
 
 
+def test_a_default_written_out_is_no_difference(tmp_path) -> None:
+    left = make_run(tmp_path, "left", {}, [0.2])  # the loss left to the head: mse
+    right = make_run(tmp_path, "right", {"compile.loss": "mse", "model.units": 8}, [0.1])
+    assert comparison([left, right]).fields == ["model.units"]
+
+
 def test_runs_are_ranked_by_the_best_epoch_of_the_metric(three_cells, tmp_path) -> None:
     unfinished = make_run(tmp_path, "d-none", {"cell": "gru"}, [], status="running")
     rows = compare([*three_cells, unfinished])

@@ -17,7 +17,9 @@ from zoo.columns import aligned
 from zoo.comparing.runs import Compared
 from zoo.spec import to_data
 from zoo.spec.cost import estimate
+from zoo.spec.derived import loss_name, output_activation
 from zoo.spec.metrics import best_first, metric_direction
+from zoo.spec.schema import Spec
 
 # Fields that name a run rather than change what it trains.
 NAMING_FIELDS = ("name", "description")
@@ -34,9 +36,19 @@ def flat(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield path, value
 
 
+def fields_of(spec: Spec) -> dict[str, Any]:
+    """The spec's fields by dotted path, with the values the builder derives where the
+    spec leaves them to it (compile.loss, outputs.activation): a spec that writes
+    ``loss: mse`` and one that leaves it to the head train the same."""
+    data = to_data(spec)
+    data["compile"]["loss"] = loss_name(spec)
+    data["outputs"]["activation"] = output_activation(spec)
+    return dict(flat(data))
+
+
 def differing_fields(runs: Sequence[Compared]) -> list[str]:
     """The spec fields whose values are not the same in every run, in spec order."""
-    specs = [dict(flat(to_data(run.spec))) for run in runs]
+    specs = [fields_of(run.spec) for run in runs]
     paths = list(dict.fromkeys(path for spec in specs for path in spec))
     return [
         path
@@ -112,7 +124,7 @@ class Comparison:
         keys = lasts if len(set(lasts)) == len(lasts) else self.fields
         names = []
         for run in self.runs:
-            values = dict(flat(to_data(run.spec)))
+            values = fields_of(run.spec)
             names.append(
                 ", ".join(
                     f"{key}={_shown(values.get(path, ABSENT))}"
@@ -127,7 +139,7 @@ class Comparison:
         split's value, the baseline's, status."""
         rows = []
         for rank, (run, score) in enumerate(zip(self.runs, self.scores, strict=True), start=1):
-            values = dict(flat(to_data(run.spec)))
+            values = fields_of(run.spec)
             rows.append(
                 {
                     "rank": rank if score.best is not None else None,  # unscored runs come last
@@ -157,7 +169,7 @@ class Comparison:
         }
         lines = [[titles.get(k, k) for k in kept]]
         for run, row in zip(self.runs, rows, strict=True):
-            values = dict(flat(to_data(run.spec)))
+            values = fields_of(run.spec)
             lines.append(
                 [
                     _shown(values.get(k, ABSENT)) if k in self.fields else _cell(k, row[k])

@@ -204,12 +204,18 @@ def _train_model(
         except _resource_exhausted():  # a batch too large for this machine
             state.status = "out of memory"
             state.save(directory)
+            if not chief:
+                raise OutOfMemory(
+                    f"{spec.name}: worker {team.cluster.index} ran out of memory training at "
+                    f"train.batch_size {settings.batch_size}; the chief (task 0) keeps the run"
+                ) from None
             raise OutOfMemory(_out_of_memory_message(spec, state, directory)) from None
     if guard.diverged_at is not None:
         state.status = "diverged"
         state.save(directory)
         _record_blow_up(state.gradient_norms + gradients.rows, directory, spec.name)
-        message = _divergence_message(spec.name, guard.diverged_at, state, directory)
+        kept = directory if chief else None
+        message = _divergence_message(spec.name, guard.diverged_at, state, kept)
         raise TrainingDiverged(message, directory)
     state.status = "complete"
     state.save(directory)
@@ -296,12 +302,17 @@ def _record_blow_up(rows: list[tuple[int, float, float]], directory: Path, title
         plots.plot_gradient_norms(finite, directory / "gradient_norms.png", title)
 
 
-def _divergence_message(name: str, where: tuple[int, int], state: RunState, directory: Path) -> str:
+def _divergence_message(
+    name: str, where: tuple[int, int], state: RunState, directory: Path | None
+) -> str:
+    """``directory`` None: a multi-worker run's non-chief, whose folder is temporary."""
     epoch, step = where
     kept = (
-        f" The last good model is {directory / LAST}."
-        if state.epochs_done
-        else " No epoch completed, so no model was kept."
+        " No epoch completed, so no model was kept."
+        if not state.epochs_done
+        else f" The last good model is {directory / LAST}."
+        if directory is not None
+        else " The chief (task 0) keeps the last good model."
     )
     return (
         f"{name}: the loss became NaN/inf at epoch {epoch}, step {step}. Try gradient clipping "
