@@ -107,6 +107,20 @@ def test_columns_by_index_and_errors(tmp_path: Path) -> None:
         load(tmp_path, "text,label\n")
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('text,label\n"good",pos\n  ,neg\n', r"reviews.csv:3: the text column \('text'\) is empty"),
+        ("text,label\ngood,pos\nbad,\n", r"reviews.csv:3: the label column \('label'\) is empty"),
+    ],
+)
+def test_an_empty_cell_is_named_by_its_line(tmp_path: Path, content: str, message: str) -> None:
+    with pytest.raises(SpecError, match=message) as raised:
+        load(tmp_path, content)
+    (problem,) = raised.value.problems
+    assert problem.path in ("data.args.text", "data.args.label")
+
+
 def test_tagged_text(tmp_path: Path) -> None:
     from zoo.data.labelled import TaggedTextArgs, tagged_text
 

@@ -157,6 +157,10 @@ def test_the_tagger_prints_word_tag_pairs(capsys, tagger: Path, tmp_path: Path) 
         (lambda d: _file(d, "x.csv", "id,review\n1,good\n"), "has no column 'text'; available: id"),
         (lambda d: _file(d, "x.txt", "\n \n"), "x.txt has no text to predict"),
         (lambda d: _file(d, "x.csv", ""), "x.csv is empty; expected a header row"),
+        (
+            lambda d: _file(d, "x.csv", 'text\ngood\n"  "\n'),
+            "x.csv:3: the text column ('text') is empty: nothing to predict from",
+        ),
         (lambda d: d / "missing.txt", "missing.txt: no such file"),
     ],
 )

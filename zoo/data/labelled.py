@@ -48,12 +48,20 @@ def _text_classes(args: TextClassesArgs, context: Context) -> Dataset:
     for two classes, a one-unit sigmoid head. The baseline always predicts the
     commonest class."""
     path = _existing_file(args.path, context)
-    rows = [row for _, row in _csv_rows(path)]
-    if len(rows) < 2:
+    numbered = _csv_rows(path)
+    if len(numbered) < 2:
         raise SpecError.single(f"{path} needs a header row and at least one example", PATH)
-    header, rows = rows[0], rows[1:]
+    header = numbered[0][1]
     (text_index,) = _column_indexes(path, [args.text], header, len(header), "text")
     (label_index,) = _column_indexes(path, [args.label], header, len(header), "label")
+    for line, row in numbered[1:]:  # an empty label would be a class of its own
+        for key, index in (("text", text_index), ("label", label_index)):
+            if not row[index].strip():
+                raise SpecError.single(
+                    f"{path}:{line}: the {key} column ({header[index]!r}) is empty",
+                    f"data.args.{key}",
+                )
+    rows = [row for _, row in numbered[1:]]
     x = np.array([row[text_index] for row in rows], dtype=object)
     labels = [row[label_index] for row in rows]
     classes = sorted(set(labels))

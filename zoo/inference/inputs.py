@@ -65,6 +65,12 @@ def _text_column(path: Path, rows: list[tuple[int, list[str]]], spec: Spec) -> l
         raise UserError(f"{path} is empty; expected a header row and a {column!r} column")
     header = rows[0][1]
     (index,) = _column_indexes(path, [column], header, len(header), "text")
+    for line, row in rows[1:]:
+        if not row[index].strip():
+            raise UserError(
+                f"{path}:{line}: the text column ({header[index]!r}) is empty: nothing to "
+                "predict from"
+            )
     return [row[index] for _, row in rows[1:]]
 
 
