@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -144,6 +145,11 @@ def test_cli_mistakes_are_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv(cluster.TF_CONFIG, '{"cluster": []}')
     code, err = run(capsys, "train", spec, *runs)
     assert (code, err) == (2, "error: TF_CONFIG: cluster must be a mapping, got []\n")
+    # another tool's TF_CONFIG is no concern of a one-machine spec: it trains
+    one_machine = ["--set", "train.distribute=null", "--set", "train.epochs=1", "-q"]
+    code, _ = run(capsys, "train", spec, *one_machine, *runs)
+    assert code == 0
+    shutil.rmtree(tmp_path / "runs")
     monkeypatch.delenv(cluster.TF_CONFIG)
     with socket.socket() as held:  # another program listens on the chief's port
         held.bind(("", 0))

@@ -158,6 +158,8 @@ def train(
             state = RunState(spec_folder=str(folder))
         run = _train_model(model, spec, splits, directory, state, verbose, unsafe, team)
     except _lost_workers() as error:
+        if team is None:  # not a peer's absence: TensorFlow's own message says what
+            raise
         raise WorkerLost(_lost_message(spec, state, directory, team, error)) from None
     finally:
         if team is not None and not team.cluster.is_chief and directory is not None:
@@ -436,14 +438,14 @@ def _team(spec: Spec, cluster: str | None, task_index: int | None) -> Any:
     from zoo.training import cluster as clusters
 
     distribute = (spec.train or Train()).distribute
-    found = clusters.resolve(cluster, task_index)
     if distribute is None or not STRATEGIES[distribute].multi_worker:
-        if cluster is not None:
+        if cluster is not None or task_index is not None:  # TF_CONFIG may be another tool's
             raise UserError(
                 f"--cluster: {spec.name} trains on one machine; add --set "
                 "train.distribute=multi_worker to train it across the cluster"
             )
         return None
+    found = clusters.resolve(cluster, task_index)
     if found is None:
         raise UserError(
             f"train.distribute {distribute}: give the cluster, --cluster HOST:PORT,HOST:PORT "
