@@ -19,6 +19,8 @@ class CatalogEntry:
 
 def shipped_specs(folder: Path | None = None) -> list[CatalogEntry]:
     folder = folder or specs_folder()
+    if folder.is_file():
+        raise UserError(f"{folder}: a file, not a folder")
     if not folder.is_dir():
         raise UserError(f"{folder}: no such folder")
     entries = []

@@ -1,0 +1,51 @@
+"""zoo diagnose: vanishing gradients made visible, for specs and trained runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from zoo._quiet import import_keras_quietly
+from zoo.cli.options import add_overrides, add_unsafe, at_least
+
+NAME = "diagnose"
+HELP = (
+    "plot the mean ‖∂L/∂s_t‖ (s_t: the state after step t) over t, for specs as "
+    "initialised or trained runs, in one PNG: vanishing gradients made visible"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", type=Path, nargs="+", metavar="SPEC|RUN_DIR|MODEL")
+    parser.add_argument("-o", "--output", type=Path, default=Path("gradients_over_time.png"))
+    parser.add_argument("--batch", type=int, default=32, help="examples averaged over")
+    add_overrides(parser)
+    add_unsafe(parser)
+
+
+def run(args: argparse.Namespace) -> None:
+    at_least(args.batch, 1, "--batch")
+    import_keras_quietly()
+    from zoo.inference import resolve_model_path
+    from zoo.saving import load_model, zoo_record
+    from zoo.spec.loading import load_spec
+    from zoo.spec.shipped import spec_folder
+    from zoo.training.diagnose import plot_profiles, profile
+    from zoo.training.records import RunState
+
+    profiles = []
+    for target in args.targets:
+        if target.is_dir() or target.suffix == ".keras":  # a trained model
+            path, run = resolve_model_path(target)
+            model = load_model(path, unsafe=args.unsafe)
+            folder = Path(RunState.load(run).spec_folder) if run else Path.cwd()
+            spec = zoo_record(path).spec
+            item = profile(spec, folder, args.batch, model, f"{target.name} (trained)")
+        else:
+            spec = load_spec(target, args.overrides)
+            item = profile(spec, spec_folder(target), args.batch, name=f"{spec.name} (initial)")
+        first, last = item.norms[0], item.norms[-1]
+        print(f"{item.name}: mean ‖∂L/∂s_t‖ at t=1 {first:.3g}, at t={len(item.norms)} {last:.3g}")
+        profiles.append(item)
+    plot_profiles(profiles, args.output)
+    print(f"drew {args.output}")

@@ -1,0 +1,79 @@
+"""zoo generate: a language model's continuation, or a seq2seq model's translation."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from zoo._quiet import import_keras_quietly
+from zoo.cli.options import add_unsafe, at_least
+from zoo.errors import UserError
+
+NAME = "generate"
+HELP = "continue a text with a language model, or translate an input with a seq2seq model"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
+    parser.add_argument("--prime", help="language model: the text to continue, e.g. hel")
+    parser.add_argument("--length", type=int, default=200, help="characters to generate")
+    parser.add_argument(
+        "--temperature", type=float, default=1.0, help="0 = greedy; higher = wilder"
+    )
+    parser.add_argument("--seed", type=int, help="for a reproducible sample")
+    parser.add_argument("--input", help="seq2seq: the source text, e.g. 123+45")
+    parser.add_argument("--beam", type=int, default=1, help="seq2seq: beam width (1 = greedy)")
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=1,
+        metavar="N",
+        help="language model: draw N continuations at once (with --seed, the same N again)",
+    )
+    parser.add_argument(
+        "--window",
+        action="store_true",
+        help="language model: re-run the training window for every character instead of "
+        "carrying the state (slower; forgets what lies before the window)",
+    )
+    add_unsafe(parser)
+
+
+def run(args: argparse.Namespace) -> None:
+    at_least(args.length, 1, "--length")
+    at_least(args.temperature, 0, "--temperature")
+    at_least(args.beam, 1, "--beam")
+    at_least(args.samples, 1, "--samples")
+    if args.samples > 1 and args.input is not None:
+        raise UserError("--samples draws from a language model; a seq2seq model translates")
+    import_keras_quietly()
+    from zoo.inference import generate, samples
+
+    if args.samples == 1:
+        print(
+            generate(
+                args.target,
+                args.prime,
+                args.length,
+                args.temperature,
+                args.seed,
+                source=args.input,
+                beam=args.beam,
+                unsafe=args.unsafe,
+                window=args.window,
+            )
+        )
+        return
+    drawn = samples(
+        args.target,
+        args.prime,
+        args.length,
+        args.temperature,
+        args.seed,
+        count=args.samples,
+        unsafe=args.unsafe,
+        window=args.window,
+    )
+    for number, text in enumerate(drawn, start=1):
+        print(f"--- sample {number} of {len(drawn)} ---")
+        print(text)
