@@ -16,12 +16,8 @@ from typing import Any, ClassVar
 import keras
 from keras import ops
 
-# Keras's own mixin: one dropout mask per sequence, cached and reset by the RNN
-# layer. Reusing it (rather than a copy) keeps the masks' life cycle identical to
-# the built-in cells', including inside keras.layers.RNN and Bidirectional.
-from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-
 from custom_layers import _arguments
+from custom_layers._keras_internals import DropoutRNNCell  # Keras's dropout masks, reused
 
 
 class RecurrentCell(keras.layers.Layer, DropoutRNNCell):

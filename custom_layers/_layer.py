@@ -35,10 +35,10 @@ from typing import Any, ClassVar
 
 import keras
 from keras import ops
-from keras.src import backend  # the loop keras.layers.RNN itself runs
 
 from custom_layers import _arguments
 from custom_layers._cell import RecurrentCell
+from custom_layers._keras_internals import rnn
 from custom_layers._truncation import carried
 
 # Keys the base Layer writes into a cell's config that belong to the layer itself.
@@ -117,7 +117,7 @@ class RecurrentLayer(keras.layers.RNN):
             return output, [*new_states, count + 1]
 
         count = ops.zeros_like(states[0][:, :1])  # (batch, 1): carried like a state
-        last, outputs, final = backend.rnn(
+        last, outputs, final = rnn(  # the loop keras.layers.RNN itself runs
             step,
             sequences,
             [*states, count],

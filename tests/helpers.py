@@ -50,7 +50,7 @@ def random_batch(
         else:
             inputs.append(rng.normal(size=shape).astype("float32"))
     output_shape = (batch, *[d or 5 for d in model.outputs[0].shape[1:]])
-    loss = model.loss if isinstance(model.loss, str) else ""
+    loss = getattr(model.loss, "name", model.loss)
     if "sparse_categorical" in loss:
         targets = rng.integers(0, output_shape[-1], size=output_shape[:-1])
     elif "binary" in loss:

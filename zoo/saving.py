@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from zoo.atomic import atomic_path
+from zoo.data.base import Numbering
 from zoo.errors import UserError
 from zoo.spec import Spec, to_data, to_yaml
 from zoo.spec.document import Document, parse
@@ -39,16 +41,29 @@ class ModelRecord(BaseModel):
     vocabulary: list[str] | None = None  # token id -> text (seq2seq: the target side)
     source_vocabulary: list[str] | None = None  # seq2seq: the source side, where it differs
     classes: list[str] | None = None  # class id -> its name, for a classifier
+    # the fewest real (non-padding) tokens of a training input: a shorter one would be
+    # padded as no training example was (None: not token inputs)
+    shortest_input: int | None = None
+
+    @property
+    def numbering(self) -> Numbering:
+        """The ids this model gave classes and tokens, to read new data with."""
+        return Numbering(classes=self.classes, vocabulary=self.vocabulary)
 
 
 def trained_record(spec: Spec, train: Any) -> ModelRecord:
     """The record of a model trained on ``train`` (a Dataset): the vocabularies and
     class names its data had."""
+    import numpy as np
+
+    first = train.x[0] if isinstance(train.x, list) else train.x
+    tokens = train.text is None and first.ndim == 2 and np.issubdtype(first.dtype, np.integer)
     return ModelRecord(
         spec=spec,
         vocabulary=train.vocabulary,
         source_vocabulary=train.source_vocabulary,
         classes=train.classes,
+        shortest_input=int((first > 0).sum(axis=1).min()) if tokens and len(first) else None,
     )
 
 
@@ -90,7 +105,8 @@ def read_record(path: Path | str) -> ModelRecord | None:
     text = read_member(path, RECORD_MEMBER)
     if text is not None:
         data = json.loads(text)
-        document = Document(data.pop("spec"), {}, f"{path}:{RECORD_MEMBER}")
+        spec = _upgraded(data.pop("spec"))
+        document = Document(spec, {}, f"{path}:{RECORD_MEMBER}")
         return ModelRecord(spec=validate_document(document), **data)
     spec = read_member(path, SPEC_MEMBER)
     if spec is None:
@@ -104,7 +120,22 @@ def read_record(path: Path | str) -> ModelRecord | None:
         if (text := read_member(path, member)) is not None
     }
     document = parse(spec, f"{path}:{SPEC_MEMBER}")
+    document = replace(document, data=_upgraded(document.data))
     return ModelRecord(spec=validate_document(document), **vocabularies)
+
+
+def _upgraded(spec: dict[str, Any]) -> dict[str, Any]:
+    """A stored spec as this version reads it: data arguments that the spec now states
+    elsewhere (a text source's vocab_size, now inputs.vocab_size alone) are dropped;
+    the model they describe is unchanged."""
+    from zoo.registry import DATASETS
+
+    data = spec.get("data")
+    if not isinstance(data, dict) or data.get("source") not in DATASETS:
+        return spec
+    own = DATASETS[data["source"]].load().set_by_the_spec
+    args = {k: v for k, v in (data.get("args") or {}).items() if k not in own}
+    return {**spec, "data": {**data, "args": args}}
 
 
 def zoo_record(path: Path | str) -> ModelRecord:

@@ -78,10 +78,16 @@ def test_text_lowercase_and_baseline(tmp_path: Path) -> None:
     lowered = load("text", folder=tmp_path, path=path, length=1, stride=1, lowercase=True)
     assert lowered.vocabulary == ["", "a", "b"]
     assert decode(lowered, lowered.x) == ["a", "b"]
-    # the corpus's frequencies (A 2/3, b 1/3), scored on the targets b and A
-    entropy = -(math.log(1 / 3) + math.log(2 / 3)) / 2
-    assert data.baseline == {
+    # frequencies of the training targets, add-one smoothed: b and A once each, so
+    # (1 + 1) / 4 = 1/2 for both; scored on the targets b and A
+    entropy = -math.log(1 / 2)
+    assert data.baseline(data) == {
         "cross-entropy of predicting character frequencies": pytest.approx(entropy)
+    }
+    # fitted on the first window alone (target b), the second's A costs ln 3
+    first, second = data.take(np.array([0])), data.take(np.array([1]))
+    assert second.baseline(first) == {
+        "cross-entropy of predicting character frequencies": pytest.approx(math.log(3))
     }
 
 
@@ -106,9 +112,9 @@ def test_csv_windows_and_horizon(tmp_path: Path) -> None:
     np.testing.assert_array_equal(data.x, [[[1], [2]], [[2], [3]]])
     np.testing.assert_array_equal(data.y, [[30, 40], [40, 50]])
     assert data.x.dtype == data.y.dtype == np.float32
-    assert data.time_ordered
+    np.testing.assert_array_equal(data.spans, [[2, 4], [3, 5]])  # the target rows
     # persistence repeats b's last value in the window: errors 10 and 20 in each example
-    assert data.baseline == {"mse of persistence": (10**2 + 20**2) / 2}
+    assert data.baseline(data) == {"mse of persistence": (10**2 + 20**2) / 2}
 
 
 def test_csv_several_targets_are_flattened_step_major(tmp_path: Path) -> None:

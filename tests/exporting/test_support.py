@@ -59,3 +59,19 @@ def test_the_readme_rows_are_measured(case: support.Case, tmp_path: Path) -> Non
     start = f"| `{case.spec}` | {case.shows} | `{cell or '-'}` |"
     readme_rows = [row for row in _table() if row.startswith(start)]
     assert [support.row(case, cell, tmp_path)] == readme_rows, f"the row of {case.spec} is {STALE}"
+
+
+def test_a_large_output_is_held_to_its_precision_not_an_absolute_1e4() -> None:
+    """A forecast of 2.49 million passengers differs by 0.25 after a float32 round trip:
+    an absolute 1e-4 failed it; relative to its size it is 1e-7."""
+    import numpy as np
+
+    from zoo.exporting import TOLERANCE, difference
+
+    forecast = np.array([2_490_071.0, 12.5])
+    assert difference(forecast + np.array([0.25, 0.0]), forecast) == pytest.approx(1e-7, rel=0.01)
+    assert (
+        difference(forecast + np.array([0.0, 0.01]), forecast) > TOLERANCE
+    )  # 0.1 % of 12.5 is not
+    probabilities = np.array([0.2, 0.8])
+    assert difference(probabilities + 2e-4, probabilities) == pytest.approx(2e-4)

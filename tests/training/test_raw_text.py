@@ -145,9 +145,14 @@ def test_the_tagger_prints_word_tag_pairs(capsys, tagger: Path, tmp_path: Path) 
     assert [word for word, _ in pairs] == sentence.split()  # as typed, case kept
     assert all(tag in tags for _, tag in pairs)
     out = tmp_path / "tags.csv"
-    long = " ".join(["dog"] * 15)  # the model tags its first 12 words
+    long = " ".join(["dog"] * 57)  # the model tags its first 50 words, and says so
     assert main(["predict", str(tagger), "--text", long, "-o", str(out)]) == 0
-    assert len(out.read_text().splitlines()[1].split(",")[1].split()) == 12
+    assert len(out.read_text().splitlines()[1].split(",")[1].split()) == 50
+    err = capsys.readouterr().err
+    assert err == (
+        "warning: 1 of 1 texts are longer than the 50 tokens the model tags (text 1: 57 "
+        "tokens); the rest of each is not read\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -220,8 +220,8 @@ def test_train_refuses_before_tensorflow_loads(tmp_path) -> None:
 def test_an_unset_length_is_the_data_s_or_assumed_and_said() -> None:
     path = specs_folder() / "sentiment_bilstm.yaml"
     spec = zoo.load_spec(path)  # inputs.length unset; its text source pads to args.length
-    assert spec.inputs.length is None and spec.data.args["length"] == 20
-    fixed = estimate(zoo.load_spec(path, {"inputs.length": 20}))
+    assert spec.inputs.length is None and spec.data.args["length"] == 64
+    fixed = estimate(zoo.load_spec(path, {"inputs.length": 64}))
     assert estimate(spec) == fixed and estimate(spec).assumed == ()
     unsaid = zoo.load_spec(path, {"data.args": {"path": spec.data.args["path"]}})
     assert estimate(unsaid).assumed == ("inputs.length",)

@@ -11,8 +11,27 @@ from typing import Any
 import keras
 
 import custom_layers
+from zoo.builder.names import (
+    ATTENTION,
+    ATTENTION_CONCAT,
+    DECODER,
+    DECODER_EMBEDDING,
+    DECODER_INPUTS,
+    DENSE,
+    ENCODER,
+    HEAD,
+    INPUT_VECTORS,
+    INPUTS,
+    REPEAT,
+    RNN,
+    dropout_name,
+    embedding_name,
+    layer_name,
+    one_hot_name,
+)
 from zoo.builder.preprocessing import scaled_inputs, text_ids, unscaled_outputs
-from zoo.builder.stack import LayerSource, new_layers, recurrent_stack
+from zoo.builder.seeds import layer_seed
+from zoo.builder.stack import LayerSource, between_layers, new_layers, recurrent_stack
 from zoo.data.preprocessing import Preprocessing
 from zoo.registry import ATTENTIONS
 from zoo.spec.derived import architecture, output_activation, output_width, widths
@@ -39,15 +58,15 @@ def embedded(tokens: Any, vocab_size: int, embedding: Embedding | None, name: st
     """Token ids -> vectors: the spec's embedding, or one-hot vectors where it has none
     (a rule allows that only with inputs.encoding: one_hot)."""
     if embedding is None:
-        return custom_layers.OneHot(vocab_size, name=f"{name}_one_hot")(tokens)
+        return custom_layers.OneHot(vocab_size, name=one_hot_name(name))(tokens)
     return keras.layers.Embedding(
-        vocab_size, embedding.dim, mask_zero=embedding.mask_zero, name=f"{name}_embedding"
+        vocab_size, embedding.dim, mask_zero=embedding.mask_zero, name=embedding_name(name)
     )(tokens)
 
 
 def token_vectors(model: keras.Model) -> keras.layers.Layer:
     """The layer of ``model`` that turns its input tokens into vectors."""
-    for name in ("inputs_embedding", "inputs_one_hot"):
+    for name in INPUT_VECTORS:
         try:
             return model.get_layer(name)
         except ValueError:
@@ -62,15 +81,15 @@ def spec_input(
     with a fitted vocabulary, strings turned into token ids and embedded."""
     i = spec.inputs
     if not architecture(spec).takes_sequences:
-        inputs = keras.Input((i.features,), name="inputs")
+        inputs = keras.Input((i.features,), name=INPUTS)
         return inputs, scaled_inputs(inputs, preprocessing)
     if preprocessing is not None and preprocessing.vocabulary is not None:
         assert i.vocab_size is not None  # checked with the data
-        texts = keras.Input((), dtype="string", name="inputs")
+        texts = keras.Input((), dtype="string", name=INPUTS)
         return texts, embedded(
-            text_ids(texts, preprocessing.vocabulary), i.vocab_size, i.embedding, "inputs"
+            text_ids(texts, preprocessing.vocabulary), i.vocab_size, i.embedding, INPUTS
         )
-    inputs, x = sequence_input(i.length, i.features, i.vocab_size, i.embedding, "inputs")
+    inputs, x = sequence_input(i.length, i.features, i.vocab_size, i.embedding, INPUTS)
     return inputs, scaled_inputs(x, preprocessing)
 
 
@@ -80,7 +99,7 @@ def head(
     """The output Dense layer (Keras applies it per step to a sequence), its output in
     the targets' units."""
     units, activation = output_width(spec), output_activation(spec)
-    y = make(keras.layers.Dense, "head", units=units, activation=activation)(x)
+    y = make(keras.layers.Dense, HEAD, units=units, activation=activation)(x)
     return unscaled_outputs(y, preprocessing)
 
 
@@ -89,8 +108,9 @@ def one_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.
     model = spec.model
     inputs, x = spec_input(spec, preprocessing)
     for index, units in enumerate(widths(spec)):
-        name = f"dense_{index + 1}"
-        y = keras.layers.Dropout(model.dropout, seed=spec.seed, name=f"{name}_dropout")(x)
+        name = layer_name(DENSE, index)
+        dropped = dropout_name(name)
+        y = keras.layers.Dropout(model.dropout, seed=layer_seed(spec, dropped), name=dropped)(x)
         y = keras.layers.Dense(
             units,
             activation=model.activation,
@@ -99,38 +119,34 @@ def one_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.
             bias_initializer=model.bias_initializer,
             name=name,
         )(y)
-        if model.residual and index > 0:
-            y = keras.layers.Add(name=f"{name}_residual")([x, y])
-        if model.layer_norm:
-            y = keras.layers.LayerNormalization(name=f"{name}_norm")(y)
-        x = y
+        x = between_layers(x, y, spec, name, index, keeps_steps=True)
     return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
 
 
 def many_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
     inputs, x = spec_input(spec, preprocessing)
-    x = recurrent_stack(x, spec, "rnn", last_returns_sequences=False).sequence
+    x = recurrent_stack(x, spec, RNN, last_returns_sequences=False).sequence
     return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
 
 
 def many_to_many(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
     inputs, x = spec_input(spec, preprocessing)
-    x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
+    x = recurrent_stack(x, spec, RNN, last_returns_sequences=True).sequence
     return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
 
 
 def one_to_many(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
     """The input vector is fed at every output step (RepeatVector)."""
     inputs, x = spec_input(spec, preprocessing)
-    x = keras.layers.RepeatVector(spec.outputs.length, name="repeat")(x)
-    x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
+    x = keras.layers.RepeatVector(spec.outputs.length, name=REPEAT)(x)
+    x = recurrent_stack(x, spec, RNN, last_returns_sequences=True).sequence
     return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
 
 
 def language_model(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
     """Tokens in, a distribution over the next token at every step out."""
     inputs, x = spec_input(spec, preprocessing)
-    x = recurrent_stack(x, spec, "rnn", last_returns_sequences=True).sequence
+    x = recurrent_stack(x, spec, RNN, last_returns_sequences=True).sequence
     return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
 
 
@@ -144,9 +160,9 @@ def seq2seq(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Mod
     is concatenated to it before the head.
     """
     encoder_inputs, x = spec_input(spec, preprocessing)
-    encoder = recurrent_stack(x, spec, "encoder", last_returns_sequences=True, return_state=True)
+    encoder = recurrent_stack(x, spec, ENCODER, last_returns_sequences=True, return_state=True)
     out = spec.outputs
-    decoder_inputs = keras.Input((out.length,), dtype="int32", name="decoder_inputs")
+    decoder_inputs = keras.Input((out.length,), dtype="int32", name=DECODER_INPUTS)
     outputs, _ = decode(decoder_inputs, encoder.sequence, encoder.states, spec, preprocessing)
     return keras.Model([encoder_inputs, decoder_inputs], outputs, name=spec.name)
 
@@ -166,7 +182,7 @@ def decode(
     assert out.embedding is not None and out.vocab_size is not None  # rules guarantee both
     y = make(
         keras.layers.Embedding,
-        "decoder_embedding",
+        DECODER_EMBEDDING,
         input_dim=out.vocab_size,
         output_dim=out.embedding.dim,
         mask_zero=out.embedding.mask_zero,
@@ -174,7 +190,7 @@ def decode(
     decoder = recurrent_stack(
         y,
         spec,
-        "decoder",
+        DECODER,
         last_returns_sequences=True,
         return_state=True,
         initial_states=initial_states,
@@ -182,10 +198,10 @@ def decode(
     )
     y = decoder.sequence
     if spec.model.attention is not None:
-        attention = make(ATTENTIONS[spec.model.attention].load(), "attention")
+        attention = make(ATTENTIONS[spec.model.attention].load(), ATTENTION)
         if encoder_mask is None:  # training: Keras passes the encoder's mask along
             context = attention([y, encoder_sequence])
         else:
             context = attention([y, encoder_sequence], mask=[None, encoder_mask])
-        y = make(keras.layers.Concatenate, "attention_concat")([y, context])
+        y = make(keras.layers.Concatenate, ATTENTION_CONCAT)([y, context])
     return head(y, spec, preprocessing, make), decoder.states

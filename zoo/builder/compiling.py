@@ -13,15 +13,45 @@ import keras
 
 from zoo.errors import SpecError
 from zoo.spec.derived import loss_name
-from zoo.spec.keras_names import keras_class
+from zoo.spec.keras_names import class_key, keras_class
 from zoo.spec.schema import Spec
 
 
 def compile_model(model: keras.Model, spec: Spec) -> keras.Model:
+    # Weighted metrics, so that outputs the data weighs 0 (a tagger's padding, where the
+    # model does not mask it) are scored by no metric, as by the loss; without sample
+    # weights they are the plain metrics, under the same names.
     model.compile(
-        optimizer=optimizer(spec), loss=loss_name(spec), metrics=list(spec.compile.metrics)
+        optimizer=optimizer(spec), loss=loss(spec), weighted_metrics=list(spec.compile.metrics)
     )
     return model
+
+
+# Keras's default reduction divides a weighted loss by the count of every output,
+# weighted 0 or not: the more padding a batch of sentences holds, the smaller its loss.
+# This one divides by the weights' sum, so the loss is the mean over what is scored, as
+# Keras computes it where a mask hides the padding; without weights or a mask, the two
+# are the same.
+REDUCTION = "mean_with_sample_weight"
+
+
+def loss(spec: Spec) -> keras.losses.Loss | str:
+    """The spec's loss (by its Keras name), averaged over the outputs that are scored:
+    the Loss class of that name, or of the function it names ("mse" is
+    mean_squared_error, whose class is MeanSquaredError)."""
+    name = loss_name(spec)
+    found = keras.losses.get(name)
+    if isinstance(found, keras.losses.Loss):  # named by its class
+        return type(found).from_config({**found.get_config(), "reduction": REDUCTION})
+    key = class_key(getattr(found, "__name__", name))
+    for candidate in vars(keras.losses).values():
+        if (
+            isinstance(candidate, type)
+            and issubclass(candidate, keras.losses.Loss)
+            and class_key(candidate.__name__) == key
+        ):
+            return candidate(reduction=REDUCTION, name=name)
+    return name  # a function without a class: Keras's own reduction
 
 
 def optimizer(spec: Spec) -> keras.optimizers.Optimizer:

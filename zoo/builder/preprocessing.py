@@ -14,15 +14,14 @@ from typing import Any
 import keras
 
 from custom_layers.text import TextIds
+from zoo.builder.names import INPUT_SCALING, OUTPUT_SCALING, TEXT_IDS
 from zoo.data.preprocessing import Affine, Preprocessing, Vocabulary
 
 
 def text_ids(texts: Any, vocabulary: Vocabulary) -> Any:
     """Strings -> token ids, tokenized as the data source's text was."""
     text = vocabulary.text
-    return TextIds(vocabulary.tokens, text.length, text.split, text.lowercase, name="text_ids")(
-        texts
-    )
+    return TextIds(vocabulary.tokens, text.length, text.split, text.lowercase, name=TEXT_IDS)(texts)
 
 
 def scaled_inputs(x: Any, scaling: Preprocessing | None) -> Any:
@@ -32,7 +31,7 @@ def scaled_inputs(x: Any, scaling: Preprocessing | None) -> Any:
     affine = scaling.inputs
     factor = [1 / s for s in affine.scale]
     shift = [-o / s for o, s in zip(affine.offset, affine.scale, strict=True)]
-    return keras.layers.Rescaling(factor, shift, name="input_scaling")(x)
+    return keras.layers.Rescaling(factor, shift, name=INPUT_SCALING)(x)
 
 
 def unscaled_outputs(y: Any, scaling: Preprocessing | None) -> Any:
@@ -40,4 +39,4 @@ def unscaled_outputs(y: Any, scaling: Preprocessing | None) -> Any:
     if scaling is None or scaling.targets is None:
         return y
     affine: Affine = scaling.targets
-    return keras.layers.Rescaling(affine.scale, affine.offset, name="output_scaling")(y)
+    return keras.layers.Rescaling(affine.scale, affine.offset, name=OUTPUT_SCALING)(y)

@@ -9,6 +9,8 @@ from typing import Any
 import keras
 
 from zoo.builder.fast_path import choose_implementation
+from zoo.builder.names import backward_name, layer_name, norm_name, residual_name
+from zoo.builder.seeds import layer_seed
 from zoo.registry import CELLS, IMPLEMENTATIONS
 from zoo.spec.derived import truncation, widths
 from zoo.spec.schema import Spec
@@ -64,7 +66,7 @@ def recurrent_stack(
     sizes = widths(spec)
     states = []
     for index, units in enumerate(sizes):
-        name = f"{prefix}_{index + 1}"
+        name = layer_name(prefix, index)
         returns_sequences = last_returns_sequences or index < len(sizes) - 1
         layer = make(
             recurrent_layer,
@@ -73,7 +75,6 @@ def recurrent_stack(
             units=units,
             return_sequences=returns_sequences,
             return_state=return_state,
-            seed=None if spec.seed is None else spec.seed + index,
         )
         initial = initial_states[index] if initial_states else None
         result = layer(x, initial_state=initial) if initial else layer(x)
@@ -82,22 +83,51 @@ def recurrent_stack(
             states.append(layer_states)
         else:
             y = result
-        if spec.model.residual and index > 0 and returns_sequences:
-            y = make(keras.layers.Add, f"{name}_residual")([x, y])
-        if spec.model.layer_norm:
-            y = make(keras.layers.LayerNormalization, f"{name}_norm")(y)
-        x = y
+        x = between_layers(x, y, spec, name, index, keeps_steps=returns_sequences, make=make)
     return StackOutput(x, states)
 
 
+def between_layers(
+    x: Any,
+    y: Any,
+    spec: Spec,
+    name: str,
+    index: int,
+    keeps_steps: bool,
+    make: LayerSource = new_layers,
+) -> Any:
+    """What the layer above reads, from the output ``y`` of the stack's layer ``name``
+    at ``index`` and that layer's input ``x``: with residual, x + y (from the second
+    layer on, where y ``keeps_steps``: has x's steps, not only the last); then, with
+    layer_norm, normalised. Sequences when building a recurrent model; single steps
+    (batch, features) in the dense baseline, and when a sampler runs the trained
+    layers one step at a time."""
+    if spec.model.residual and index > 0 and keeps_steps:
+        y = make(keras.layers.Add, residual_name(name))([x, y])
+    if spec.model.layer_norm:
+        y = make(keras.layers.LayerNormalization, norm_name(name))(y)
+    return y
+
+
 def recurrent_layer(name: str, spec: Spec, **arguments: Any) -> keras.layers.Layer:
-    """One layer of the spec's cell and implementation, wrapped if bidirectional."""
+    """One layer of the spec's cell and implementation, wrapped if bidirectional; each
+    direction has a seed of its own (``layer_seed``), so draws its own dropout masks."""
     implementation = choose_implementation(spec).implementation
     layer_class = getattr(IMPLEMENTATIONS[implementation].load(), CELLS[spec.cell].target)
+    arguments = {**arguments, **cell_arguments(spec)}
     truncate = truncation(spec)
     if truncate is not None:  # only the project's layers take it (a rule checks)
-        arguments = {**arguments, "truncate": truncate}
-    layer = layer_class(name=name, **arguments, **cell_arguments(spec))
-    if spec.model.bidirectional:
-        return keras.layers.Bidirectional(layer, merge_mode=spec.model.merge_mode, name=name)
-    return layer
+        arguments["truncate"] = truncate
+
+    def direction(layer: str, **options: Any) -> keras.layers.Layer:
+        return layer_class(name=layer, seed=layer_seed(spec, layer), **arguments, **options)
+
+    forward = direction(name)
+    if not spec.model.bidirectional:
+        return forward
+    # Left to itself, Bidirectional makes the backward layer from the forward one's
+    # config: the same seed, so the same dropout masks in both directions.
+    backward = direction(backward_name(name), go_backwards=True)
+    return keras.layers.Bidirectional(
+        forward, backward_layer=backward, merge_mode=spec.model.merge_mode, name=name
+    )

@@ -26,21 +26,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     at_least(args.batch, 1, "--batch")
     import_keras_quietly()
-    from zoo.inference import resolve_model_path
-    from zoo.saving import load_model, zoo_record
+    from zoo.opening import open_model
     from zoo.spec.loading import load_spec
     from zoo.spec.shipped import spec_folder
     from zoo.training.diagnose import plot_profiles, profile
-    from zoo.training.records import RunState
 
     profiles = []
     for target in args.targets:
         if target.is_dir() or target.suffix == ".keras":  # a trained model
-            path, run = resolve_model_path(target)
-            model = load_model(path, unsafe=args.unsafe)
-            folder = Path(RunState.load(run).spec_folder) if run else Path.cwd()
-            spec = zoo_record(path).spec
-            item = profile(spec, folder, args.batch, model, f"{target.name} (trained)")
+            opened = open_model(target, args.unsafe)
+            item = profile(
+                opened.spec,
+                opened.data_folder,
+                args.batch,
+                opened.model,
+                f"{target.name} (trained)",
+                opened.numbering,
+            )
         else:
             spec = load_spec(target, args.overrides)
             item = profile(spec, spec_folder(target), args.batch, name=f"{spec.name} (initial)")

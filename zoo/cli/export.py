@@ -13,7 +13,8 @@ NAME = "export"
 HELP = (
     "write a trained model as a SavedModel, ONNX or LiteRT artefact and check it: its own "
     "runtime runs it on test examples and the largest difference from the .keras model's "
-    'outputs is printed (exit 1 over 1e-4). Needs: pip install "rnn-spec-zoo[export]"'
+    "outputs is printed, relative to values above 1 (exit 1 over 1e-4). Needs: pip install "
+    '"rnn-spec-zoo[export]"'
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
@@ -61,6 +62,8 @@ def run(args: argparse.Namespace) -> None:
 
     inputs = args.text if args.text is not None else args.inputs
     prediction = predict(args.target, inputs, steps=args.steps, unsafe=args.unsafe)
+    for note in prediction.notes:
+        print(f"warning: {note}", file=sys.stderr)
     if args.output:
         prediction.write(args.output, top=args.top)
         size = prediction.values.shape if args.output.suffix == ".npy" else None

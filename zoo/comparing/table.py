@@ -15,7 +15,7 @@ from typing import Any
 from zoo.atomic import write_text
 from zoo.columns import aligned
 from zoo.comparing.runs import Compared
-from zoo.spec import to_data
+from zoo.spec import flat, to_data
 from zoo.spec.cost import estimate
 from zoo.spec.derived import loss_name, output_activation
 from zoo.spec.metrics import best_first, metric_direction
@@ -24,16 +24,6 @@ from zoo.spec.schema import Spec
 # Fields that name a run rather than change what it trains.
 NAMING_FIELDS = ("name", "description")
 ABSENT = object()  # a field one run's spec does not have (another architecture's option)
-
-
-def flat(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """(dotted path, value) for each leaf of a spec's data; lists are leaves."""
-    for key, value in data.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            yield from flat(value, f"{path}.")
-        else:
-            yield path, value
 
 
 def fields_of(spec: Spec) -> dict[str, Any]:

@@ -8,8 +8,8 @@ spec's inputs, and batching are done here, once, for every source.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +17,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from zoo.errors import SpecError
-from zoo.spec.derived import architecture, loss_name, output_steps, output_width
+from zoo.spec.derived import (
+    architecture,
+    loss_name,
+    output_steps,
+    output_width,
+    sparse_targets,
+)
 
 Arrays = np.ndarray | list[np.ndarray]
 
@@ -29,27 +35,53 @@ class SourceArgs(BaseModel):
 
 
 @dataclass(frozen=True)
+class Numbering:
+    """The ids a trained model gave its classes and tokens. New data read for that
+    model (``zoo evaluate --set data.args.path=other.csv``, a resumed run) is numbered
+    through them, never afresh from what the new file happens to hold: a file of one
+    class would otherwise make that class id 0."""
+
+    classes: list[str] | None = None  # class id -> name
+    vocabulary: list[str] | None = None  # token id -> text (0: padding)
+
+
+@dataclass(frozen=True)
 class Context:
     seed: int  # every random draw of a generator comes from this seed
     folder: Path  # relative paths in a spec are relative to the spec's folder
+    numbering: Numbering | None = None  # a trained model's ids, to read new data with
+
+
+# A fitted trivial predictor: a dataset -> its predictions, aligned with the dataset's y.
+Predictor = Callable[["Dataset"], np.ndarray]
 
 
 @dataclass(frozen=True)
 class Naive:
-    """A trivial predictor: its output for every example (aligned with ``Dataset.y``)
-    and how that is scored, so each split reports the baseline on its own examples (a
-    series' last years can be easier or harder to forecast than the whole). Outputs
-    that are not scored, such as padding, are -1 (class ids) or NaN (reals)."""
+    """A trivial predictor and how it is scored, so that each split reports the
+    baseline on its own examples (a series' last years can be easier or harder to
+    forecast than the whole).
+
+    A predictor that learns something (the commonest class, the characters'
+    frequencies) is fitted on the training split alone, by ``fit``: fitted on every
+    split it would have seen the test split's answers. One that learns nothing (the
+    window's last value, the known mean of a task) gives its predictions in ``given``,
+    one per example. Outputs that are not scored, such as padding, are predicted -1
+    (class ids) or NaN (reals)."""
 
     name: str  # the score's name, e.g. "mse of persistence"
-    predictions: np.ndarray
     score: Callable[[np.ndarray, np.ndarray], float]  # (targets, predictions) -> the score
+    given: np.ndarray | None = None  # predictions that need no fitting, aligned with y
+    fit: Callable[[Dataset], Predictor] | None = None  # the training split -> a predictor
 
-    def scored(self, y: np.ndarray) -> dict[str, float]:
-        return {self.name: float(self.score(y, self.predictions))}
+    def predictions(self, scored: Dataset, train: Dataset) -> np.ndarray:
+        if self.given is not None:
+            return self.given
+        assert self.fit is not None
+        return self.fit(train)(scored)
 
     def take(self, index: np.ndarray) -> Naive:
-        return replace(self, predictions=self.predictions[index])
+        return self if self.given is None else replace(self, given=self.given[index])
 
     @property
     def measures(self) -> str | None:
@@ -92,27 +124,54 @@ MEASURES: dict[Callable[[np.ndarray, np.ndarray], float], str] = {
 
 
 def constant(name: str, y: np.ndarray, value: float) -> Naive:
-    """Predicting ``value`` for every target, scored by mean squared error."""
-    return Naive(name, np.full(y.shape, value, dtype="float32"), mean_squared_error)
+    """Predicting ``value`` (known beforehand, not fitted) for every target, scored by
+    mean squared error."""
+    return Naive(name, mean_squared_error, given=np.full(y.shape, value, dtype="float32"))
 
 
-def commonest_class(y: np.ndarray) -> Naive:
-    """Always predicting the class most examples have (class ids in ``y``)."""
-    commonest = np.bincount(y.ravel()).argmax()
-    name = "accuracy of predicting the commonest class"
-    return Naive(name, np.full_like(y, commonest), accuracy)
+def commonest_class(name: str = "accuracy of predicting the commonest class") -> Naive:
+    """Always predicting the class that most of the training split's scored outputs
+    have (class ids in ``y``; outputs of weight 0, such as padding, neither count nor
+    are scored)."""
+
+    def fit(train: Dataset) -> Predictor:
+        commonest = int(np.bincount(train.y[train.scored].ravel()).argmax())
+        return lambda data: np.where(data.scored, commonest, -1).astype(data.y.dtype)
+
+    return Naive(name, accuracy, fit=fit)
+
+
+def class_ids(
+    labels: list[str], numbering: Numbering | None, where: str, key: str
+) -> tuple[np.ndarray, list[str]]:
+    """(each label's class id, the class names): the trained model's classes when the
+    data is read for one (``numbering``), else the distinct labels in sorted order. A
+    label the model was not trained on is a SpecError at ``key``."""
+    known = numbering.classes if numbering is not None else None
+    classes = list(known) if known is not None else sorted(set(labels))
+    index = {label: i for i, label in enumerate(classes)}
+    unknown = sorted(set(labels) - index.keys())
+    if unknown:
+        raise SpecError.single(
+            f"{where} has {len(unknown)} label{'s' * (len(unknown) > 1)} the model was not "
+            f"trained on: {', '.join(map(repr, unknown[:5]))}"
+            f"{', ...' if len(unknown) > 5 else ''}; it knows {', '.join(map(repr, classes))}",
+            key,
+        )
+    return np.array([index[label] for label in labels], dtype="int32"), classes
 
 
 @dataclass(frozen=True)
 class RawText:
     """How a text source's strings become token ids: ``custom_layers.text.split_text``
-    with these settings, the first ``length`` tokens kept, ids from a vocabulary of
-    at most ``vocab_size`` fitted on the training split."""
+    with these settings, the first ``length`` tokens kept, ids from a vocabulary fitted
+    on the training split (tokens seen ``min_count`` times or more, as many of the
+    commonest as ``inputs.vocab_size`` holds)."""
 
     split: str  # "words" (words and punctuation marks) or "spaces"
     lowercase: bool
     length: int
-    vocab_size: int
+    min_count: int
 
 
 @dataclass
@@ -123,8 +182,10 @@ class Dataset:
     y: np.ndarray
     # token id -> its text (id 0 is padding); saved with the model for decoding
     vocabulary: list[str] | None = None
-    # series are split in time order (no shuffling), so validation comes after training
-    time_ordered: bool = False
+    # Windows cut from one series or text: for each example, the rows [first, end) of
+    # the series its targets are, in time order. Such data is split by time, and a
+    # window whose targets straddle a split's boundary is dropped (``split``).
+    spans: np.ndarray | None = None
     # seq2seq: the source side's token texts, when they differ from ``vocabulary``
     source_vocabulary: list[str] | None = None
     # the task's trivial predictor, shown beside results scored on the same examples
@@ -133,11 +194,28 @@ class Dataset:
     text: RawText | None = None
     # class id -> its name, for a classifier or tagger
     classes: list[str] | None = None
+    # Per example and output step (y's shape, or y's without its last axis where that
+    # holds one output's values): 1 where it is scored, 0 where it is not (padding).
+    # Training and evaluation pass it to Keras as the sample weight, so the loss and
+    # every metric skip padding whether or not the model masks it.
+    weights: np.ndarray | None = None
 
     @property
-    def baseline(self) -> dict[str, float]:
-        """What the trivial predictor scores on these examples ({} without one)."""
-        return self.naive.scored(self.y) if self.naive is not None else {}
+    def scored(self) -> np.ndarray:
+        """A boolean array of y's shape: which targets are scored."""
+        if self.weights is None:
+            return np.ones(self.y.shape, bool)
+        scored = self.weights > 0
+        trailing = (1,) * (self.y.ndim - scored.ndim)  # one weight for a step's values
+        return np.broadcast_to(scored.reshape(scored.shape + trailing), self.y.shape)
+
+    def baseline(self, train: Dataset) -> dict[str, float]:
+        """What the trivial predictor, fitted on ``train`` (the training split), scores
+        on these examples ({} without one)."""
+        if self.naive is None:
+            return {}
+        predictions = self.naive.predictions(self, train)
+        return {self.naive.name: float(self.naive.score(self.y, predictions))}
 
     def __len__(self) -> int:
         return len(self.y)
@@ -145,10 +223,26 @@ class Dataset:
     def take(self, index: np.ndarray) -> Dataset:
         x = [a[index] for a in self.x] if isinstance(self.x, list) else self.x[index]
         naive = self.naive.take(index) if self.naive is not None else None
-        return replace(self, x=x, y=self.y[index], naive=naive)
+        return replace(
+            self,
+            x=x,
+            y=self.y[index],
+            naive=naive,
+            spans=None if self.spans is None else self.spans[index],
+            weights=None if self.weights is None else self.weights[index],
+        )
 
 
 Scale = Literal["standard", "minmax", "none"]
+
+
+def _never(args: Any) -> bool:
+    return False
+
+
+def always(args: Any) -> bool:
+    """For ``DataSource.feeds_back``: a source of one series forecasting itself."""
+    return True
 
 
 @dataclass(frozen=True)
@@ -157,6 +251,12 @@ class DataSource:
     load: Callable[[Any, Context], Dataset]
     # the scaling a spec's data.scale defaults to: see zoo.data.preprocessing
     scale: Scale = "none"
+    # whether, with these args, the targets are the inputs' one series a step on, so a
+    # forecast can be fed back as the next input (zoo predict --steps)
+    feeds_back: Callable[[Any], bool] = _never
+    # arguments the spec states elsewhere, once (name -> the spec's field): refused in
+    # args with where they belong, and dropped from the records of older models
+    set_by_the_spec: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -164,19 +264,63 @@ class Splits:
     train: Dataset
     validation: Dataset | None
     test: Dataset | None
+    # windows of a series or text left out because their targets straddle a boundary
+    dropped: int = 0
+
+    def baseline(self, dataset: Dataset) -> dict[str, float]:
+        """The trivial predictor's score on ``dataset``, fitted on the training split."""
+        return dataset.baseline(self.train)
 
 
 def split(dataset: Dataset, validation: float, test: float, seed: int) -> Splits:
-    """Fractions of the examples; shuffled under ``seed`` unless time-ordered."""
+    """Fractions of the examples: shuffled under ``seed``, or, for windows of one
+    series or text, by time (``time_split``)."""
     n = len(dataset)
-    order = np.arange(n) if dataset.time_ordered else np.random.default_rng(seed).permutation(n)
     n_train, n_validation, n_test = split_sizes(n, validation, test)
+    if dataset.spans is not None:
+        return time_split(dataset, n_train, n_validation, n_test)
+    order = np.random.default_rng(seed).permutation(n)
     train, rest = order[:n_train], order[n_train:]
     return Splits(
         dataset.take(train),
         dataset.take(rest[:n_validation]) if n_validation else None,
         dataset.take(rest[n_validation:]) if n_test else None,
     )
+
+
+def time_split(dataset: Dataset, n_train: int, n_validation: int, n_test: int) -> Splits:
+    """Windows split by time, as forecasters backtest: the series is cut where the
+    (n_train + 1)-th and the (n_train + n_validation + 1)-th window's targets begin;
+    each split keeps the windows whose targets lie wholly inside its part, and a window
+    whose targets straddle a cut is dropped. So no target row is shared by two
+    splits (with a horizon of 12, eleven windows would share rows). A validation or
+    test window still reads its inputs from before the cut, as a forecast made at
+    that time would: the past is known, only the targets are held out."""
+    assert dataset.spans is not None
+    first, end = dataset.spans[:, 0], dataset.spans[:, 1]
+    n = len(dataset)
+    cuts = [first[n_train] if n_train < n else end[-1]]
+    cuts.append(first[n_train + n_validation] if n_test else end[-1])
+    parts = [
+        end <= cuts[0],
+        (first >= cuts[0]) & (end <= cuts[1]) if n_validation else None,
+        first >= cuts[1] if n_test else None,
+    ]
+    taken = []
+    for name, part in zip(("training", "validation", "test"), parts, strict=True):
+        if part is None:
+            taken.append(None)
+            continue
+        if not part.any():
+            raise SpecError.single(
+                f"the {name} split holds no window whose targets lie wholly inside it "
+                f"(each window's targets span {int(end[0] - first[0])} rows): give it a "
+                "larger fraction, or make the series longer or the windows shorter",
+                "data",
+            )
+        taken.append(dataset.take(np.flatnonzero(part)))
+    kept = sum(len(t) for t in taken if t is not None)
+    return Splits(taken[0], taken[1], taken[2], dropped=n - kept)
 
 
 def split_sizes(n: int, validation: float, test: float) -> tuple[int, int, int]:
@@ -192,8 +336,9 @@ def split_sizes(n: int, validation: float, test: float) -> tuple[int, int, int]:
     return n_train, n_validation, n_test
 
 
-def load_splits(spec: Any, folder: Path) -> Splits:
-    """The spec's data section -> checked train/validation/test splits."""
+def load_splits(spec: Any, folder: Path, numbering: Numbering | None = None) -> Splits:
+    """The spec's data section -> checked train/validation/test splits; with
+    ``numbering`` (a trained model's), classes and tokens get the model's ids."""
     from zoo.registry import DATASETS
 
     section = spec.data
@@ -202,7 +347,7 @@ def load_splits(spec: Any, folder: Path) -> Splits:
     source: DataSource = DATASETS[section.source].load()
     args = parse_args(source, section.args)
     seed = data_seed(spec)
-    dataset = source.load(args, Context(seed, folder))
+    dataset = source.load(args, Context(seed, folder, numbering))
     # A user file's problems name the file; a generator's, the generator.
     path = getattr(args, "path", None)
     check_fits(dataset, spec, str(folder / path) if path else section.source)
@@ -281,7 +426,7 @@ def _check_targets(dataset: Dataset, spec: Any, name: str) -> None:
     (batch, 1) predictions without a word. A sparse loss takes one class id per output
     step instead of one value per unit."""
     loss = loss_name(spec)
-    sparse = "sparse" in loss.lower()
+    sparse = sparse_targets(spec)
     steps = output_steps(spec)
     expected = (steps or [1]) if sparse else [*steps, output_width(spec)]
     y = dataset.y

@@ -17,7 +17,16 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field
 
-from zoo.data.base import Context, Dataset, DataSource, Naive, SourceArgs, cross_entropy
+from zoo.data.base import (
+    Context,
+    Dataset,
+    DataSource,
+    Naive,
+    Predictor,
+    SourceArgs,
+    class_ids,
+    cross_entropy,
+)
 from zoo.data.generators import forecast
 from zoo.errors import SpecError
 
@@ -35,12 +44,15 @@ class TextArgs(SourceArgs):
 
 def _text(args: TextArgs, context: Context) -> Dataset:
     """A character language model's examples. The vocabulary is the corpus's distinct
-    characters in code-point order, ids from 1 (0 stays padding). Example i is the
-    window of ``length`` characters starting at i * stride; its target is the same
-    window shifted one character on (the next character at each step). Validation and
-    test are the text's last windows, in order: windows overlap when stride < length,
-    so a random split would score the model on characters it trained on. The baseline
-    predicts every character with its frequency in the corpus."""
+    characters in code-point order, ids from 1 (0 stays padding); for a trained model,
+    its own vocabulary, which must hold every character. Example i is the window of
+    ``length`` characters starting at i * stride; its target is the same window shifted
+    one character on (the next character at each step). The windows are split by time
+    (``zoo.data.base.time_split``): validation and test are the text's last characters,
+    and a window whose targets straddle a boundary is left out, since windows overlap
+    when stride < length. The baseline predicts every character with its frequency in
+    the training split's targets (add-one smoothed, so that a character unseen there
+    has a finite cost)."""
     path = _existing_file(args.path, context)
     corpus = _read_text(path)
     if args.lowercase:
@@ -51,22 +63,44 @@ def _text(args: TextArgs, context: Context) -> Dataset:
             f"at least {args.length + 1}",
             "data.args.length",
         )
-    code_points = np.frombuffer(corpus.encode("utf-32-le"), dtype="<u4")
-    characters, inverse, counts = np.unique(code_points, return_inverse=True, return_counts=True)
-    tokens = (inverse + 1).astype("int32")
+    vocabulary, tokens = _character_ids(corpus, context, path)
     stride = args.stride or args.length
     count = (len(tokens) - args.length - 1) // stride + 1
-    steps = np.arange(count)[:, None] * stride + np.arange(args.length)
-    frequency = (counts / counts.sum()).astype("float32")
-    targets = tokens[steps + 1]
+    starts = np.arange(count)[:, None] * stride
+    steps = starts + np.arange(args.length)
+    spans = np.concatenate([starts + 1, starts + args.length + 1], axis=1)
     name = "cross-entropy of predicting character frequencies"
     return Dataset(
         tokens[steps],
-        targets,
-        ["", *map(chr, characters)],
-        time_ordered=True,
-        naive=Naive(name, frequency[targets - 1], cross_entropy),
+        tokens[steps + 1],
+        vocabulary,
+        spans=spans,
+        naive=Naive(name, cross_entropy, fit=_character_frequencies),
     )
+
+
+def _character_ids(corpus: str, context: Context, path: Path) -> tuple[list[str], np.ndarray]:
+    """(the vocabulary, the corpus's token ids)."""
+    code_points = np.frombuffer(corpus.encode("utf-32-le"), dtype="<u4")
+    known = context.numbering.vocabulary if context.numbering is not None else None
+    if known is None:
+        characters, inverse = np.unique(code_points, return_inverse=True)
+        return ["", *map(chr, characters)], (inverse + 1).astype("int32")
+    index = {character: i for i, character in enumerate(known) if i > 0}
+    unknown = sorted(set(corpus) - index.keys())
+    if unknown:
+        raise SpecError.single(
+            f"{path} has characters the model never saw: {''.join(unknown[:20])!r}",
+            PATH,
+        )
+    return list(known), np.array([index[c] for c in corpus], dtype="int32")
+
+
+def _character_frequencies(train: Dataset) -> Predictor:
+    assert train.vocabulary is not None
+    counts = np.bincount(train.y.ravel(), minlength=len(train.vocabulary))[1:] + 1.0
+    frequency = (counts / counts.sum()).astype("float32")
+    return lambda data: frequency[data.y - 1]
 
 
 text = DataSource(TextArgs, _text)
@@ -203,7 +237,16 @@ def _number(value: str, where: str) -> float:
     return number
 
 
-csv_series = DataSource(CsvSeriesArgs, _csv_series, scale="standard")
+def _targets_are_inputs(args: CsvSeriesArgs) -> bool:
+    """One input column, and the target is it (left out, or written the same way)."""
+    return (
+        args.columns is not None and len(args.columns) == 1 and args.target in (None, args.columns)
+    )
+
+
+csv_series = DataSource(
+    CsvSeriesArgs, _csv_series, scale="standard", feeds_back=_targets_are_inputs
+)
 
 
 class NpzArgs(SourceArgs):
@@ -241,6 +284,11 @@ def _npz(args: NpzArgs, context: Context) -> Dataset:
     classes = args.labels or _stored_labels(stored, path)
     if classes is not None:
         _check_labels(classes, y, path, args.y)
+        if context.numbering is not None and context.numbering.classes is not None:
+            # the archive's names, renumbered as the trained model numbers them
+            named_y = [classes[i] for i in y.ravel()]
+            ids, classes = class_ids(named_y, context.numbering, str(path), "data.args.labels")
+            y = ids.reshape(y.shape)
     for name, x in zip(names, xs, strict=True):
         if len(x) != len(y):
             raise SpecError.single(

@@ -18,8 +18,10 @@ from zoo.data.base import (
     Dataset,
     DataSource,
     Naive,
+    Predictor,
     SourceArgs,
     accuracy,
+    always,
     binary_cross_entropy,
     commonest_class,
     constant,
@@ -85,7 +87,7 @@ def _copy_memory(args: CopyMemoryArgs, context: Context) -> Dataset:
     # the memoryless guess is sure of each blank and gives each symbol 1 / symbols
     memoryless = np.ones(y.shape, dtype="float32")
     memoryless[:, -k:] = 1 / args.symbols
-    naive = Naive("memoryless cross-entropy", memoryless, cross_entropy)
+    naive = Naive("memoryless cross-entropy", cross_entropy, given=memoryless)
     return Dataset(x, y, vocabulary, naive=naive)
 
 
@@ -164,8 +166,9 @@ def _reber(args: ReberArgs, context: Context) -> Dataset:
     1997), drawn by walking the transition tables above. Symbols B T P S X V E are
     token ids 1..7, right-padded with 0 to ``max_length``. At each step the target is
     a multi-hot vector over the 7 symbols (index id - 1) marking every symbol the
-    grammar allows next; it is all zeros after the final E and at padding. The
-    baseline predicts each symbol with its frequency among the targets of real steps."""
+    grammar allows next; it is all zeros after the final E and at padding, whose weights
+    are 0 (not trained on, not scored, masked or not). The baseline predicts each
+    symbol with its frequency among the training split's targets of real steps."""
     rng = np.random.default_rng(context.seed)
     table = _embedded(_REBER) if args.embedded else _REBER
     legal = {
@@ -190,11 +193,22 @@ def _reber(args: ReberArgs, context: Context) -> Dataset:
             x[i, step] = _REBER_SYMBOLS.index(symbol) + 1
             y[i, step] = legal[state]
         i += 1
-    frequency = np.clip(y[x > 0].mean(axis=0), 1e-7, 1 - 1e-7)  # Keras's epsilon
-    predicted = np.full(y.shape, np.nan, dtype="float32")  # padding is not scored
-    predicted[x > 0] = frequency
+    weights = (x > 0).astype("float32")  # per step: the targets' last axis is one output
     name = "binary cross-entropy of predicting symbol frequencies"
-    return Dataset(x, y, ["", *_REBER_SYMBOLS], naive=Naive(name, predicted, binary_cross_entropy))
+    naive = Naive(name, binary_cross_entropy, fit=_symbol_frequencies)
+    return Dataset(x, y, ["", *_REBER_SYMBOLS], naive=naive, weights=weights)
+
+
+def _symbol_frequencies(train: Dataset) -> Predictor:
+    real = train.scored[..., 0]
+    frequency = np.clip(train.y[real].mean(axis=0), 1e-7, 1 - 1e-7)  # Keras's epsilon
+
+    def predict(data: Dataset) -> np.ndarray:
+        predicted = np.full(data.y.shape, np.nan, dtype="float32")  # padding is not scored
+        predicted[data.scored[..., 0]] = frequency
+        return predicted
+
+    return predict
 
 
 def _walk(table: Grammar, state: Hashable, rng: np.random.Generator) -> list[tuple[str, Hashable]]:
@@ -238,8 +252,9 @@ def forecast(
     """Forecasting examples from series with time along axis 0 (at least window +
     horizon steps): example i reads ``inputs`` (steps, features) at steps s .. s +
     window - 1, with s = i * stride, and predicts ``targets`` (steps, series) at the
-    ``horizon`` steps after, flattened step-major to horizon * series values.
-    Persistence (repeating the window's last target row) is the baseline."""
+    ``horizon`` steps after, flattened step-major to horizon * series values. The
+    windows are split by time (``zoo.data.base.time_split``). Persistence (repeating
+    the window's last target row) is the baseline."""
     count = window_count(len(inputs), window, horizon, stride)
     starts = np.arange(count)[:, None] * stride
     x = inputs[starts + np.arange(window)]
@@ -248,8 +263,8 @@ def forecast(
     return Dataset(
         x.astype("float32"),
         y.reshape(count, -1).astype("float32"),
-        time_ordered=True,
-        naive=Naive("mse of persistence", last.reshape(count, -1), mean_squared_error),
+        spans=np.concatenate([starts + window, starts + window + horizon], axis=1),
+        naive=Naive("mse of persistence", mean_squared_error, given=last.reshape(count, -1)),
     )
 
 
@@ -272,7 +287,7 @@ def _sine(args: SineArgs, context: Context) -> Dataset:
     return forecast(series[:, None], series[:, None], args.window, args.horizon, args.stride)
 
 
-sine = DataSource(SineArgs, _sine)
+sine = DataSource(SineArgs, _sine, feeds_back=always)
 
 
 class ArmaArgs(SeriesArgs):
@@ -316,7 +331,7 @@ def _arma(args: ArmaArgs, context: Context) -> Dataset:
     return forecast(series[:, None], series[:, None], args.window, args.horizon, args.stride)
 
 
-arma = DataSource(ArmaArgs, _arma)
+arma = DataSource(ArmaArgs, _arma, feeds_back=always)
 
 
 class ReversalArgs(SourceArgs):
@@ -377,19 +392,23 @@ def _seq2seq(
     """Teacher forcing: x = [source, decoder inputs], where the decoder inputs are the
     targets shifted right by one behind the start token (the last target dropped), so
     both have the same length. ``vocabulary`` names the target ids and
-    ``source_vocabulary`` the source ids. The baseline
-    predicts, at each target position, the token most common there."""
+    ``source_vocabulary`` the source ids. The baseline predicts, at each target
+    position, the token most common there in the training split."""
     start = np.full((len(targets), 1), markers(vocabulary)[0], dtype="int32")
     decoder_inputs = np.concatenate([start, targets[:, :-1]], axis=1)
-    majority = np.array([np.bincount(column).argmax() for column in targets.T], dtype="int32")
     name = "accuracy of predicting each position's majority token"
     return Dataset(
         [source, decoder_inputs],
         targets,
         vocabulary,
         source_vocabulary=source_vocabulary,
-        naive=Naive(name, np.tile(majority, (len(targets), 1)), accuracy),
+        naive=Naive(name, accuracy, fit=_majority_per_position),
     )
+
+
+def _majority_per_position(train: Dataset) -> Predictor:
+    majority = np.array([np.bincount(column).argmax() for column in train.y.T], dtype="int32")
+    return lambda data: np.tile(majority, (len(data.y), 1))
 
 
 def _pad(rows: list[list[int]], length: int) -> np.ndarray:
@@ -420,7 +439,7 @@ def _clusters(args: ClustersArgs, context: Context) -> Dataset:
     labels = rng.integers(0, args.classes, size=args.samples)
     x = centres[labels] + rng.normal(0.0, args.spread, size=(args.samples, args.features))
     y = labels[:, None].astype("int32")
-    return Dataset(x.astype("float32"), y, naive=commonest_class(y))
+    return Dataset(x.astype("float32"), y, naive=commonest_class())
 
 
 clusters = DataSource(ClustersArgs, _clusters)

@@ -7,8 +7,6 @@ user has it."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 from pydantic import Field
 
@@ -16,14 +14,24 @@ from zoo.data.base import (
     Context,
     Dataset,
     DataSource,
-    Naive,
     RawText,
     SourceArgs,
-    accuracy,
+    class_ids,
     commonest_class,
 )
 from zoo.data.files import PATH, Column, _column_indexes, _csv_rows, _existing_file, _read_text
 from zoo.errors import SpecError
+
+# The vocabulary's size is stated once, as inputs.vocab_size (the embedding's rows):
+# ids for padding (0), unknown (1), then the training split's commonest tokens seen at
+# least min_count times, as many as fit. A corpus with fewer such tokens leaves rows
+# unused; it is never cut to a size chosen for another corpus.
+MIN_COUNT = 1
+VOCABULARY = {"vocab_size": "inputs.vocab_size"}
+MIN_COUNT_HELP = (
+    "a token seen fewer times in the training split gets the unknown id; the vocabulary "
+    "is the commonest of the rest, as many as inputs.vocab_size holds"
+)
 
 
 class TextClassesArgs(SourceArgs):
@@ -31,22 +39,19 @@ class TextClassesArgs(SourceArgs):
     text: Column = Field("text", description="the column holding the text")
     label: Column = Field("label", description="the column holding the class")
     length: int = Field(100, gt=0, description="tokens per example: longer cut, shorter padded")
-    vocab_size: int = Field(
-        20_000,
-        ge=3,
-        description="ids kept: padding (0), unknown (1), then the training split's commonest words",
-    )
+    min_count: int = Field(MIN_COUNT, gt=0, description=MIN_COUNT_HELP)
     lowercase: bool = Field(True, description="lowercase the text before splitting it")
 
 
 def _text_classes(args: TextClassesArgs, context: Context) -> Dataset:
     """The ``text`` column's strings, split into words and punctuation marks; class ids
     from the ``label`` column. The vocabulary is "" (padding, id 0), "[UNK]" (id 1, any
-    word not kept), then the training split's ``vocab_size - 2`` commonest words, most
-    frequent first. Classes are the distinct labels in sorted order, ids from 0; y is
-    (examples, 1), which suits a softmax head (sparse categorical cross-entropy) and,
-    for two classes, a one-unit sigmoid head. The baseline always predicts the
-    commonest class."""
+    word not kept), then the training split's commonest words, most frequent first, as
+    many as ``inputs.vocab_size`` holds. Classes are the distinct labels in sorted
+    order, ids from 0 (or, for a trained model, its own classes); y is (examples, 1),
+    which suits a softmax head (sparse categorical cross-entropy) and, for two
+    classes, a one-unit sigmoid head. The baseline always predicts the training
+    split's commonest class."""
     path = _existing_file(args.path, context)
     numbered = _csv_rows(path)
     if len(numbered) < 2:
@@ -64,24 +69,18 @@ def _text_classes(args: TextClassesArgs, context: Context) -> Dataset:
     rows = [row for _, row in numbered[1:]]
     x = np.array([row[text_index] for row in rows], dtype=object)
     labels = [row[label_index] for row in rows]
-    classes = sorted(set(labels))
-    index = {label: i for i, label in enumerate(classes)}
-    y = np.array([[index[label]] for label in labels], dtype="int32")
-    text = RawText("words", args.lowercase, args.length, args.vocab_size)
-    return Dataset(x, y, naive=commonest_class(y), text=text, classes=classes)
+    ids, classes = class_ids(labels, context.numbering, str(path), "data.args.label")
+    text = RawText("words", args.lowercase, args.length, args.min_count)
+    return Dataset(x, ids[:, None], naive=commonest_class(), text=text, classes=classes)
 
 
-text_classes = DataSource(TextClassesArgs, _text_classes)
+text_classes = DataSource(TextClassesArgs, _text_classes, set_by_the_spec=VOCABULARY)
 
 
 class TaggedTextArgs(SourceArgs):
     path: str = Field(description="a UTF-8 text file: one sentence per line, tokens as word/TAG")
     length: int = Field(50, gt=0, description="tokens per sentence: longer cut, shorter padded")
-    vocab_size: int = Field(
-        10_000,
-        ge=3,
-        description="ids kept: padding (0), unknown (1), then the training split's commonest words",
-    )
+    min_count: int = Field(MIN_COUNT, gt=0, description=MIN_COUNT_HELP)
     lowercase: bool = Field(True, description="lowercase the words (tags are kept as written)")
 
 
@@ -90,9 +89,10 @@ def _tagged_text(args: TaggedTextArgs, context: Context) -> Dataset:
     separated by spaces (the last "/" splits, so "1/2/NUM" is word "1/2", tag NUM).
     The examples are the sentences' words joined by spaces, which the model splits at
     the spaces; word ids as in ``text_classes``. Tags are the distinct tags in sorted
-    order, ids from 0. y is (sentences, length) tag ids, 0 also at padding: the padding
-    is masked when the embedding has mask_zero. The baseline tags every token with the
-    commonest tag of the corpus."""
+    order, ids from 0 (or, for a trained model, its own tags). y is (sentences, length)
+    tag ids, 0 at padding too, where the weights are 0: padding is neither trained on
+    nor scored, whether or not the embedding masks it. The baseline tags every token
+    with the training split's commonest tag."""
     path = _existing_file(args.path, context)
     sentences: list[list[tuple[str, str]]] = []
     for number, line in enumerate(_read_text(path).splitlines(), start=1):
@@ -106,20 +106,20 @@ def _tagged_text(args: TaggedTextArgs, context: Context) -> Dataset:
             sentences.append(pairs)
     if not sentences:
         raise SpecError.single(f"{path} has no tagged sentences", PATH)
-    tags = sorted({tag for sentence in sentences for _, tag in sentence})
-    index = {tag: i for i, tag in enumerate(tags)}
+    tag_of = [tag for sentence in sentences for _, tag in sentence]
+    ids, tags = class_ids(tag_of, context.numbering, str(path), PATH)
     x = np.array([" ".join(word for word, _ in sentence) for sentence in sentences], dtype=object)
     y = np.zeros((len(sentences), args.length), dtype="int32")
-    tagged = np.full((len(sentences), args.length), -1, dtype="int32")  # padding: not scored
-    tag_counts = Counter(tag for sentence in sentences for _, tag in sentence)
-    commonest = index[tag_counts.most_common(1)[0][0]]
+    weights = np.zeros((len(sentences), args.length), dtype="float32")
+    start = 0
     for i, sentence in enumerate(sentences):
-        kept = sentence[: args.length]
-        y[i, : len(kept)] = [index[tag] for _, tag in kept]
-        tagged[i, : len(kept)] = commonest
+        kept = min(len(sentence), args.length)
+        y[i, :kept] = ids[start : start + kept]
+        weights[i, :kept] = 1
+        start += len(sentence)
     name = "accuracy of tagging every token with the commonest tag"
-    text = RawText("spaces", args.lowercase, args.length, args.vocab_size)
-    return Dataset(x, y, naive=Naive(name, tagged, accuracy), text=text, classes=tags)
+    text = RawText("spaces", args.lowercase, args.length, args.min_count)
+    return Dataset(x, y, naive=commonest_class(name), text=text, classes=tags, weights=weights)
 
 
-tagged_text = DataSource(TaggedTextArgs, _tagged_text)
+tagged_text = DataSource(TaggedTextArgs, _tagged_text, set_by_the_spec=VOCABULARY)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
 from zoo.data.base import Dataset, RawText, Scale
 from zoo.data.tokens import PADDING, UNKNOWN
-from zoo.errors import SpecError
 from zoo.spec.derived import scales_inputs, scales_targets
 from zoo.spec.schema import Spec
 
@@ -41,6 +41,18 @@ class Vocabulary:
 
     text: RawText
     tokens: list[str]  # id -> token: padding, unknown, then the commonest, most frequent first
+    cut: int = 0  # training texts longer than text.length, of which the model reads the start
+    texts: int = 0  # training texts counted
+
+    def note(self) -> str | None:
+        """A line for the user when training texts are cut, None when none is."""
+        if not self.cut:
+            return None
+        length = self.text.length
+        return (
+            f"{self.cut} of {self.texts} training texts ({self.cut / self.texts:.0%}) are longer "
+            f"than data.args.length {length} tokens; the model reads the first {length} of each"
+        )
 
 
 @dataclass(frozen=True)
@@ -75,25 +87,24 @@ def fit_preprocessing(spec: Spec, train: Dataset) -> Preprocessing | None:
 
 def fit_vocabulary(spec: Spec, train: Dataset) -> Vocabulary:
     """ "" (padding, id 0), "[UNK]" (id 1, any token not kept), then the training split's
-    ``vocab_size - 2`` commonest tokens, most frequent first, ties in first-seen order.
-    The tokens are counted with the model's own tokenizer."""
+    commonest tokens seen at least ``min_count`` times, most frequent first (ties in
+    first-seen order), as many as ``inputs.vocab_size`` holds: the embedding's size is
+    the one statement of the vocabulary's. The tokens are counted with the model's own
+    tokenizer."""
     from custom_layers.text import split_text
 
     text = train.text
-    assert text is not None
+    assert text is not None and spec.inputs.vocab_size is not None  # checked with the data
     counts: Counter[str] = Counter()
+    cut = 0
     for start in range(0, len(train), 4096):  # a batch of strings at a time
         rows = split_text(train.x[start : start + 4096].tolist(), text.split, text.lowercase)
-        counts.update(token.decode("utf-8") for row in rows.to_list() for token in row)
-    tokens = [PADDING, UNKNOWN, *(t for t, _ in counts.most_common(text.vocab_size - 2))]
-    if spec.inputs.vocab_size is not None and len(tokens) > spec.inputs.vocab_size:
-        raise SpecError.single(
-            f"the training split keeps {len(tokens)} token ids (data.args.vocab_size "
-            f"{text.vocab_size}), but inputs.vocab_size is {spec.inputs.vocab_size}; raise it, "
-            "or lower data.args.vocab_size",
-            "inputs.vocab_size",
-        )
-    return Vocabulary(text, tokens)
+        tokens = rows.to_list()
+        cut += sum(len(row) > text.length for row in tokens)
+        counts.update(token.decode("utf-8") for row in tokens for token in row)
+    frequent = (t for t, count in counts.most_common() if count >= text.min_count)
+    kept = list(islice(frequent, spec.inputs.vocab_size - 2))
+    return Vocabulary(text, [PADDING, UNKNOWN, *kept], cut, len(train))
 
 
 def _real(array: np.ndarray) -> bool:

@@ -38,6 +38,9 @@ from zoo.exporting.parts import (
     write_side_file,
 )
 
+# How far an artefact's outputs may be from the .keras model's: absolute below 1 (a
+# probability), relative above (a forecast in the millions carries float32 rounding of
+# 1e-7 of its size, which an absolute 1e-4 would fail).
 TOLERANCE = 1e-4
 EXTRA = 'pip install "rnn-spec-zoo[export]"'
 
@@ -48,7 +51,7 @@ class Exported:
 
     name: str  # "model", or an inference part: "encoder", "decoder_step"
     path: Path
-    difference: float | None  # None when not checked
+    difference: float | None  # None when not checked; see ``difference``
 
 
 @dataclass
@@ -74,9 +77,8 @@ def export(
     unsafe: bool = False,
 ) -> ExportResult:
     """Export a run's (or model file's) model; with ``check``, run each artefact with
-    its own runtime and record the largest absolute difference from the .keras model."""
-    from zoo.inference import resolve_model_path
-    from zoo.saving import load_model, zoo_record
+    its own runtime and record how far it is from the .keras model (``difference``)."""
+    from zoo.opening import open_model
 
     if format not in FORMATS:
         raise UserError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
@@ -84,12 +86,11 @@ def export(
     missing = [m for m in chosen.needs if importlib.util.find_spec(m) is None]
     if missing:
         raise UserError(f"--format {format} needs {', '.join(missing)}: {EXTRA}")
-    path, run = resolve_model_path(target)
-    record = zoo_record(path)
-    model = load_model(path, unsafe=unsafe)
+    opened = open_model(target, unsafe)
+    model, record, path = opened.model, opened.record, opened.path
     base = _base(Path(output) if output else None, path, format)
     _check_writable(base.parent)
-    samples = sample_inputs(model, record, run)
+    samples = sample_inputs(opened)
     result, notes = ExportResult(format, [], checked_on=samples.origin), []
     parts = [(MODEL, model, samples.inputs)]
     core = takes_text(model) and not chosen.holds_strings
@@ -205,11 +206,16 @@ def _difference(
     if shapes != wanted:
         reason = f"outputs of shapes {shapes}, the model's {wanted}"
         raise ExportFailed(f"{destination} gives {reason}", name, "check", reason)
-    pairs = zip(got, expected, strict=True)  # as float64: a mask output is boolean
-    return max(
-        float(np.max(np.abs(g.astype("float64") - e.astype("float64")))) if e.size else 0.0
-        for g, e in pairs
-    )
+    return max(difference(g, e) for g, e in zip(got, expected, strict=True))
+
+
+def difference(got: np.ndarray, expected: np.ndarray) -> float:
+    """The largest |got - expected| / max(1, |expected|): absolute for values up to 1,
+    relative beyond, so that a series in the millions is held to its float precision."""
+    if not expected.size:
+        return 0.0
+    g, e = got.astype("float64"), expected.astype("float64")  # a mask output is boolean
+    return float(np.max(np.abs(g - e) / np.maximum(1.0, np.abs(e))))
 
 
 class ExportFailed(UserError):

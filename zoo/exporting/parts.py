@@ -7,11 +7,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from zoo.builder.names import TEXT_IDS
 from zoo.errors import SpecError, UserError
+
+if TYPE_CHECKING:
+    from zoo.opening import OpenedModel
 
 # The artefacts' names: the model, and the inference models of seq2seq and language models.
 MODEL, ENCODER, DECODER_STEP, SAMPLER_STEP = "model", "encoder", "decoder_step", "sampler_step"
@@ -63,13 +67,13 @@ class Samples:
     origin: str  # e.g. "8 test examples"
 
 
-def sample_inputs(model: Any, record: Any, run: Path | None, count: int = 8) -> Samples:
+def sample_inputs(opened: OpenedModel, count: int = 8) -> Samples:
     """Up to ``count`` examples of the model's test split (its data read as in
     training), or generated inputs of the model's shape where there is no data."""
-    spec = record.spec
+    spec, model = opened.spec, opened.model
     if spec.data is not None:
         try:
-            return _split_examples(spec, run, count)
+            return _split_examples(opened, count)
         except (UserError, SpecError):
             pass  # the data moved or is gone: generated inputs still check the artefact
     rng = np.random.default_rng(0)
@@ -86,12 +90,10 @@ def sample_inputs(model: Any, record: Any, run: Path | None, count: int = 8) -> 
     return Samples(made, f"{count} generated inputs")
 
 
-def _split_examples(spec: Any, run: Path | None, count: int) -> Samples:
+def _split_examples(opened: OpenedModel, count: int) -> Samples:
     from zoo.data import load_splits
-    from zoo.training.records import RunState
 
-    folder = Path(RunState.load(run).spec_folder) if run else Path.cwd()
-    splits = load_splits(spec, folder)
+    splits = load_splits(opened.spec, opened.data_folder, opened.numbering)
     named = [("test", splits.test), ("validation", splits.validation), ("training", splits.train)]
     name, split = next((name, split) for name, split in named if split is not None)
     x = split.x if isinstance(split.x, list) else [split.x]
@@ -108,7 +110,7 @@ def numeric_core(model: Any, samples: list[np.ndarray]) -> tuple[Any, list[np.nd
     import keras
     import tensorflow as tf
 
-    layer = model.get_layer("text_ids")
+    layer = model.get_layer(TEXT_IDS)
     ids = keras.Input((layer.length,), dtype="int32", name="token_ids")
     core = keras.Model(ids, _rewired(model, layer, ids), name=f"{model.name}_core")
     return core, [np.asarray(layer(tf.constant(list(samples[0]))))]
@@ -136,7 +138,7 @@ def write_side_file(base: Path, model: Any, record: Any, tokenizer: bool) -> Pat
 
     content: dict[str, Any] = {}
     if tokenizer:
-        layer = model.get_layer("text_ids")
+        layer = model.get_layer(TEXT_IDS)
         content["tokenizer"] = {
             "vocabulary": layer.vocabulary,
             "length": layer.length,

@@ -1,5 +1,7 @@
 """The commands on a trained model: evaluate it on held-out data, predict from the
-user's raw inputs, forecast, generate text."""
+user's raw inputs, forecast, generate text. Each opens the model one way
+(``zoo.opening.open_model``), so each reads new data through the model's own
+numbering of classes and tokens."""
 
 from __future__ import annotations
 
@@ -11,28 +13,23 @@ import numpy as np
 
 from zoo.data.tokens import markers
 from zoo.errors import UserError
-from zoo.inference.inputs import array_file, check_shape, read_texts, series_window, takes_text
+from zoo.inference.inputs import (
+    array_file,
+    check_ids,
+    check_shape,
+    read_texts,
+    series_window,
+    takes_text,
+)
 from zoo.inference.prediction import Prediction
+from zoo.opening import OpenedModel, open_model, resolve_model_path
 from zoo.spec import Overrides
-from zoo.spec.derived import architecture, loss_name, output_width
-
-# The losses of a head whose outputs are class probabilities.
-CLASSIFYING = ("sparse_categorical_crossentropy", "binary_crossentropy")
+from zoo.spec.derived import architecture, classifies, output_width
 
 if TYPE_CHECKING:
     from zoo.saving import ModelRecord
 
-
-def resolve_model_path(target: Path | str) -> tuple[Path, Path | None]:
-    """(the model file, the run directory if ``target`` is one): a run directory means
-    its best.keras (last.keras when no epoch was best)."""
-    target = Path(target)
-    if target.is_dir():
-        for name in ("best.keras", "last.keras"):
-            if (target / name).is_file():
-                return target / name, target
-        raise UserError(f"{target}: no best.keras or last.keras in this folder")
-    return target, None
+__all__ = ["evaluate", "generate", "predict", "resolve_model_path", "roll_forward", "samples"]
 
 
 def evaluate(
@@ -40,22 +37,27 @@ def evaluate(
 ) -> dict[str, Any]:
     """Metrics of a run's (or model file's) model on the test split of its spec's data,
     with the data's trivial baseline beside them. ``overrides`` re-point the stored
-    spec's data section (e.g. ``{"data.args.path": "new.csv", "data.test": 0,
-    "data.validation": 0}`` evaluates on the whole of another file)."""
+    spec's data section, and nothing else (the model is as trained): e.g.
+    ``{"data.args.path": "new.csv", "data.test": 0, "data.validation": 0}`` evaluates
+    on the whole of another file, its labels numbered as the model numbers them."""
     from zoo.data import load_splits
-    from zoo.saving import load_model, zoo_record
+    from zoo.inference.forward import xla_ready
+    from zoo.spec.compose import parse_assignments
     from zoo.spec.loading import load_spec
     from zoo.training.pipeline import evaluation_pipeline
-    from zoo.training.records import RunState
 
-    path, run = resolve_model_path(target)
-    model = load_model(path, unsafe=unsafe)
-    from zoo.inference.forward import xla_ready
-
+    changes = dict(overrides) if isinstance(overrides, dict) else parse_assignments(overrides or [])
+    for key in changes:
+        if not key.startswith("data."):
+            raise UserError(
+                f"--set {key}: evaluate scores the model as it was trained; --set may only "
+                "re-point its data (data.*), e.g. --set data.args.path=other.csv"
+            )
+    opened = open_model(target, unsafe)
+    model = opened.model
     model.jit_compile = xla_ready(model)  # evaluation only: training keeps its setting
-    spec = load_spec(zoo_record(path).spec, overrides)
-    folder = Path(RunState.load(run).spec_folder) if run else Path.cwd()
-    splits = load_splits(spec, folder)
+    spec = load_spec(opened.spec, changes)
+    splits = load_splits(spec, opened.data_folder, opened.numbering)
     if splits.test is not None:
         split, dataset = "test", splits.test
     elif splits.validation is not None:
@@ -64,12 +66,15 @@ def evaluate(
         split, dataset = "whole", splits.train
     batch_size = spec.train.batch_size if spec.train else 32
     metrics = model.evaluate(evaluation_pipeline(dataset, batch_size), verbose=0, return_dict=True)
+    baseline = splits.baseline(dataset)
+    if split == "whole":  # nothing is held out: say what the baseline was fitted on
+        baseline = {f"{name} (fitted on these examples)": v for name, v in baseline.items()}
     return {
-        "model": str(path),
+        "model": str(opened.path),
         "split": split,
         "examples": len(dataset),
         "metrics": {k: float(v) for k, v in metrics.items()},
-        "baseline": dataset.baseline,
+        "baseline": baseline,
     }
 
 
@@ -86,17 +91,23 @@ def predict(
     has the class names and their probabilities, or a tagger's tag for each word. A
     csv_series forecaster takes a CSV with the spec's columns (found by name) and
     forecasts after its last window, in the CSV's units. Any other model takes an
-    array as it takes it, or a .npy file. With ``steps``, a univariate forecaster's
-    predictions are fed back as inputs until ``steps`` future values are made."""
-    from zoo.saving import load_model, zoo_record
-
-    path, _ = resolve_model_path(target)
-    model = load_model(path, unsafe=unsafe)
-    record = zoo_record(path)
+    array as it takes it, or a .npy file. With ``steps``, a forecaster whose target is
+    its one input series has its predictions fed back as inputs until ``steps`` future
+    values are made."""
+    if steps is not None and steps < 1:
+        raise UserError(f"--steps must be at least 1, got {steps}")
+    opened = open_model(target, unsafe)
+    model, record = opened.model, opened.record
     if takes_text(model):
+        if steps is not None:
+            raise UserError("--steps feeds a forecast back; this model takes text")
         return _predict_texts(model, record, inputs)
     if isinstance(inputs, (list, tuple)):
-        raise UserError(f"{path}: this model takes arrays, not text (give a .npy of its inputs)")
+        raise UserError(
+            f"{opened.path}: this model takes arrays, not text (give a .npy of its inputs)"
+        )
+    if steps is not None:
+        _check_feeds_back(opened)
     if isinstance(inputs, (str, Path)):
         source = Path(inputs)
         if source.suffix == ".csv":
@@ -108,9 +119,36 @@ def predict(
         source = None
     where = str(source) if source else "the inputs"
     check_shape(model, inputs, where)
+    check_ids(record.spec, inputs, where)
     values = _forward(model, inputs, steps)
     classes = class_names(record) if values.ndim == 2 and steps is None else None
     return Prediction(values, source=where, classes=classes)
+
+
+def _check_feeds_back(opened: OpenedModel) -> None:
+    """Feeding a forecast back is right only where the forecast is of the input: a
+    model that reads x and forecasts y would be fed y as x."""
+    from zoo.data.base import parse_args
+    from zoo.registry import DATASETS
+
+    data = opened.spec.data
+    if data is None:
+        raise UserError(
+            f"{opened.path}: --steps feeds the forecast back as the next input; this model's "
+            "spec has no data section to say its target is its input"
+        )
+    source = DATASETS[data.source].load()
+    if not source.feeds_back(parse_args(source, data.args)):
+        raise UserError(
+            f"{opened.path}: --steps feeds the forecast back as the next input, but this "
+            f"model's target is not its input ({data.source} data"
+            + (
+                f", columns {data.args.get('columns')}, target {data.args.get('target')})"
+                if data.source == "csv_series"
+                else ")"
+            )
+            + "; forecast further with a longer data.args.horizon instead"
+        )
 
 
 def _forward(model: Any, inputs: np.ndarray, steps: int | None) -> np.ndarray:
@@ -123,16 +161,37 @@ def _forward(model: Any, inputs: np.ndarray, steps: int | None) -> np.ndarray:
 
 def _predict_texts(model: Any, record: ModelRecord, inputs: Any) -> Prediction:
     from custom_layers.text import split_text
+    from zoo.builder.names import TEXT_IDS
     from zoo.inference.forward import CompiledForward
 
     texts, where = read_texts(inputs, record.spec)
     values = CompiledForward(model)(np.array(texts, dtype=object))
-    tokens = None
-    if values.ndim == 3:  # a tag per token: the words as the model split them
-        layer = model.get_layer("text_ids")
-        rows = split_text(texts, layer.split, lowercase=False).to_list()
-        tokens = [[t.decode("utf-8") for t in row[: layer.length]] for row in rows]
-    return Prediction(values, source=where, texts=texts, classes=class_names(record), tokens=tokens)
+    layer = model.get_layer(TEXT_IDS)
+    rows = split_text(texts, layer.split, lowercase=False).to_list()
+    words = [[t.decode("utf-8") for t in row] for row in rows]
+    notes = _cut_texts([len(row) for row in words], layer.length, tags=values.ndim == 3)
+    tokens = [row[: layer.length] for row in words] if values.ndim == 3 else None
+    return Prediction(
+        values,
+        source=where,
+        texts=texts,
+        classes=class_names(record),
+        tokens=tokens,
+        notes=notes,
+    )
+
+
+def _cut_texts(lengths: list[int], length: int, tags: bool) -> list[str]:
+    """A note for texts longer than the model reads: the rest is not read (or tagged)."""
+    cut = [i for i, n in enumerate(lengths, start=1) if n > length]
+    if not cut:
+        return []
+    first = cut[0]
+    what = "tags" if tags else "reads"
+    return [
+        f"{len(cut)} of {len(lengths)} texts are longer than the {length} tokens the model "
+        f"{what} (text {first}: {lengths[first - 1]} tokens); the rest of each is not read"
+    ]
 
 
 def class_names(record: ModelRecord) -> list[str] | None:
@@ -140,7 +199,7 @@ def class_names(record: ModelRecord) -> list[str] | None:
     if record.classes is not None:
         return record.classes
     spec = record.spec
-    if architecture(spec).emits_tokens or loss_name(spec) not in CLASSIFYING:
+    if architecture(spec).emits_tokens or not classifies(spec):
         return None
     units = output_width(spec) or 1
     return [str(i) for i in range(2 if units == 1 else units)]
@@ -180,16 +239,14 @@ def generate(
     translates ``source`` (greedy, or beam search with ``beam`` > 1). The language
     model carries its state from character to character; ``window`` instead re-runs
     the training window for each one (see ``samples``)."""
-    from zoo.saving import load_model, zoo_record
-
-    path, _ = resolve_model_path(target)
-    model = load_model(path, unsafe=unsafe)
-    record = zoo_record(path)
-    if architecture(record.spec).encoder_decoder:
+    opened = open_model(target, unsafe)
+    if architecture(opened.spec).encoder_decoder:
         if source is None:
             raise UserError("a seq2seq model translates an --input, e.g. --input '123+45'")
-        return _translate(model, record, source, beam)
-    return _continue(model, record, path, prime, length, temperature, seed, 1, window)[0]
+        if beam < 1:
+            raise UserError(f"--beam must be at least 1, got {beam}")
+        return _translate(opened, source, beam)
+    return _continue(opened, prime, length, temperature, seed, 1, window)[0]
 
 
 def samples(
@@ -207,20 +264,16 @@ def samples(
     the cells from the state the text so far left (the char-rnn practice), so the
     context is never cut; with ``window`` each character re-runs the model over the
     last ``inputs.length`` characters instead, as the model was trained."""
-    from zoo.saving import load_model, zoo_record
-
-    path, _ = resolve_model_path(target)
-    model = load_model(path, unsafe=unsafe)
-    record = zoo_record(path)
-    if architecture(record.spec).encoder_decoder:
-        raise UserError(f"{path}: samples are drawn from a language model; this is a seq2seq")
-    return _continue(model, record, path, prime, length, temperature, seed, count, window)
+    opened = open_model(target, unsafe)
+    if architecture(opened.spec).encoder_decoder:
+        raise UserError(
+            f"{opened.path}: samples are drawn from a language model; this is a seq2seq"
+        )
+    return _continue(opened, prime, length, temperature, seed, count, window)
 
 
 def _continue(
-    model: Any,
-    record: ModelRecord,
-    path: Path,
+    opened: OpenedModel,
     prime: str | None,
     length: int,
     temperature: float,
@@ -228,47 +281,71 @@ def _continue(
     count: int,
     window: bool,
 ) -> list[str]:
-    spec = record.spec
+    spec = opened.spec
     if not architecture(spec).emits_tokens:
         raise UserError(
-            f"{path}: generate needs a language_model or seq2seq, this is a {spec.architecture}"
+            f"{opened.path}: generate needs a language_model or seq2seq, this is a "
+            f"{spec.architecture}"
         )
     if not prime:
         raise UserError("a language model continues a --prime of at least one character")
-    if count < 1:
-        raise UserError(f"--samples must be at least 1, got {count}")
-    vocabulary = _vocabulary(record.vocabulary, path)
-    ids = encode_characters(prime, vocabulary, "--prime")
+    for flag, value, least in (("--samples", count, 1), ("--length", length, 1)):
+        if value < least:
+            raise UserError(f"{flag} must be at least {least}, got {value}")
+    if not temperature >= 0:  # NaN too
+        raise UserError(f"--temperature must be at least 0, got {temperature}")
+    vocabulary = _vocabulary(opened.record.vocabulary, opened.path)
+    # the corpus was read lowercased: so is the prime, as the model only knows those
+    shown = prime.lower() if _lowercased(spec) else prime
+    ids = encode_characters(shown, vocabulary, "--prime")
     if window:
         from zoo.inference.decoding import sample_tokens
 
         rng = np.random.default_rng(seed)
-        drawn = [sample_tokens(model, ids, length, temperature, rng) for _ in range(count)]
+        drawn = [sample_tokens(opened.model, ids, length, temperature, rng) for _ in range(count)]
     else:
         from zoo.inference.sampling import StateSampler
 
-        drawn = StateSampler(model, spec).sample(ids, length, temperature, seed, count)
-    return [prime + _decode(tokens, vocabulary) for tokens in drawn]
+        drawn = StateSampler(opened.model, spec).sample(ids, length, temperature, seed, count)
+    return [shown + _decode(tokens, vocabulary) for tokens in drawn]
 
 
-def _translate(model: Any, record: ModelRecord, text: str, beam: int) -> str:
+def _lowercased(spec: Any) -> bool:
+    """Whether the spec's data source lowercases its text before reading it."""
+    from zoo.data.base import parse_args
+    from zoo.registry import DATASETS
+
+    if spec.data is None:
+        return False
+    source = DATASETS[spec.data.source].load()
+    return bool(getattr(parse_args(source, spec.data.args), "lowercase", False))
+
+
+def _translate(opened: OpenedModel, text: str, beam: int) -> str:
     from zoo.inference.decoding import (
         beam_decode,
         greedy_decode,
         longest_output,
         seq2seq_inference,
     )
+    from zoo.spec.derived import masks_input_padding
 
-    spec = record.spec
+    spec, record = opened.spec, opened.record
     target_vocabulary = _vocabulary(record.vocabulary, "the model")
     source_vocabulary = _vocabulary(record.source_vocabulary or target_vocabulary, "the model")
     ids = encode_characters(text, source_vocabulary, "--input")
     length = spec.inputs.length or len(ids)
     if len(ids) > length:
         raise UserError(f"--input has {len(ids)} tokens; the model reads at most {length}")
+    shortest = record.shortest_input
+    if shortest is not None and len(ids) < shortest and not masks_input_padding(spec):
+        raise UserError(
+            f"--input has {len(ids)} tokens; the model was trained on inputs of at least "
+            f"{shortest} and never saw the padding a shorter one would get"
+        )
     source = np.zeros((1, length), dtype="int32")
     source[0, : len(ids)] = ids
-    inference = seq2seq_inference(model, spec)
+    inference = seq2seq_inference(opened.model, spec)
     start, end = markers(target_vocabulary)
     max_length = longest_output(spec, length)
     if beam > 1:

@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.builder.architectures import decode
+from zoo.builder.names import ATTENTION, ENCODER, layer_name
 from zoo.builder.stack import layers_of
 from zoo.spec.derived import masks_input_padding, widths
 from zoo.spec.schema import Spec
@@ -125,7 +126,7 @@ def _compiled(model: keras.Model) -> Any:
 
 
 def seq2seq_inference(model: keras.Model, spec: Spec) -> Seq2SeqInference:
-    layers = [model.get_layer(f"encoder_{i + 1}") for i in range(len(widths(spec)))]
+    layers = [model.get_layer(layer_name(ENCODER, i)) for i in range(len(widths(spec)))]
     encoder_states = [list(layer.output[1:]) for layer in layers]
     encoder_sequence = _encoder_sequence(model, spec)
     masked = masks_input_padding(spec)
@@ -160,8 +161,8 @@ def seq2seq_inference(model: keras.Model, spec: Spec) -> Seq2SeqInference:
 def _encoder_sequence(model: keras.Model, spec: Spec) -> Any:
     """The encoder's output sequence as the decoder's attention sees it."""
     if spec.model.attention is not None:
-        return model.get_layer("attention").input[1]
-    last = model.get_layer(f"encoder_{len(widths(spec))}")
+        return model.get_layer(ATTENTION).input[1]
+    last = model.get_layer(layer_name(ENCODER, len(widths(spec)) - 1))
     return last.output[0]
 
 

@@ -103,13 +103,39 @@ def array_file(path: Path) -> np.ndarray:
     if path.suffix != ".npy":
         raise UserError(f"{path}: give a .npy array, or a .csv series for a csv_series model")
     try:
-        return np.load(path, allow_pickle=False)
-    except ValueError as error:
+        array = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:  # an empty or cut file too
         raise UserError(f"{path}: not a .npy array file ({error})") from None
+    if array.ndim == 0 or len(array) == 0:
+        raise UserError(
+            f"{path} holds no examples (shape {array.shape}); examples go along the first axis"
+        )
+    return array
+
+
+def check_ids(spec: Spec, inputs: np.ndarray, where: str) -> None:
+    """Token inputs must be integer ids below inputs.vocab_size: the compiled forward
+    pass would clamp an id out of range to the last one and answer without a word."""
+    vocab_size = spec.inputs.vocab_size
+    if vocab_size is None:
+        return
+    if not np.issubdtype(inputs.dtype, np.integer):
+        raise UserError(
+            f"{where} holds {inputs.dtype} values; the model reads token ids (integers "
+            f"0 .. {vocab_size - 1})"
+        )
+    if inputs.size and (inputs.min() < 0 or inputs.max() >= vocab_size):
+        bad = inputs.min() if inputs.min() < 0 else inputs.max()
+        raise UserError(
+            f"{where} holds token id {int(bad)}; the model's ids are 0 .. {vocab_size - 1} "
+            "(inputs.vocab_size)"
+        )
 
 
 def check_shape(model: Any, inputs: np.ndarray, where: str) -> None:
     """One line for an array the model cannot take, rather than Keras's traceback."""
+    if inputs.ndim == 0 or len(inputs) == 0:
+        raise UserError(f"{where} holds no examples (shape {inputs.shape})")
     expected = tuple(model.inputs[0].shape[1:])
     actual = tuple(inputs.shape[1:])
     if len(actual) != len(expected) or any(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ class Prediction:
     texts: list[str] | None = None  # the inputs of a text model, one per example
     classes: list[str] | None = None  # class id -> name: values are class probabilities
     tokens: list[list[str]] | None = None  # a tagger's tokens of each text
+    notes: list[str] = field(default_factory=list)  # what the user should know, e.g. texts cut
 
     @property
     def probabilities(self) -> np.ndarray:
@@ -85,11 +86,13 @@ class Prediction:
             for i, row in enumerate(values)
         ]
 
-    def table(self, top: int = 1) -> list[list[str]]:
-        """``records`` as a header and rows of text."""
+    def table(self, top: int = 1, exact: bool = False) -> list[list[str]]:
+        """``records`` as a header and rows of text: rounded to be read, or ``exact``
+        (every digit, as JSON keeps them) to be written."""
         records = self.records(top)
         header = list(records[0]) if records else ["step"]
-        return [header, *([_shown(name, record[name]) for name in header] for record in records)]
+        shown = _exact if exact else _shown
+        return [header, *([shown(name, record[name]) for name in header] for record in records)]
 
     def write(self, path: Path, top: int = 1) -> None:
         """.csv (the table), .json (the records) or .npy (the values)."""
@@ -100,13 +103,18 @@ class Prediction:
                 np.save(file, self.values)
         elif path.suffix == ".csv":
             buffer = io.StringIO()
-            csv.writer(buffer).writerows(self.table(top))
+            csv.writer(buffer).writerows(self.table(top, exact=True))
             write_text(path, buffer.getvalue())
         elif path.suffix == ".json":
             text = json.dumps(self.records(top), indent=1, ensure_ascii=False)
             write_text(path, text + "\n")
         else:
             raise UserError(f"{path}: write predictions to a .csv, .json or .npy file")
+
+
+def _exact(name: str, value: Any) -> str:
+    """The shortest text that reads back as the same float (2490071.25, not 2.49007e+06)."""
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _shown(name: str, value: Any) -> str:

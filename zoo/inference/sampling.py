@@ -19,6 +19,8 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.builder.architectures import token_vectors
+from zoo.builder.names import HEAD, RNN, layer_name
+from zoo.builder.stack import between_layers, layers_of
 from zoo.spec.derived import widths
 from zoo.spec.schema import Spec
 
@@ -30,14 +32,11 @@ class StateSampler:
     ``spec`` (its layers are shared, not copied)."""
 
     def __init__(self, model: keras.Model, spec: Spec) -> None:
+        self.spec = spec
         self.embedding = token_vectors(model)
-        self.layers = [model.get_layer(f"rnn_{i + 1}") for i in range(len(widths(spec)))]
-        self.residual = spec.model.residual
-        self.norms = [
-            model.get_layer(f"rnn_{i + 1}_norm") if spec.model.layer_norm else None
-            for i in range(len(self.layers))
-        ]
-        self.head = model.get_layer("head")
+        self.layers = [model.get_layer(layer_name(RNN, i)) for i in range(len(widths(spec)))]
+        self.trained = layers_of(model)  # its residual adds and layer norms, by name
+        self.head = model.get_layer(HEAD)
         signature = tf.TensorSpec([None, None], tf.int32)
         scalar = tf.TensorSpec([], tf.float32), tf.TensorSpec([], tf.int32)
         self._continue = tf.function(
@@ -48,19 +47,18 @@ class StateSampler:
         self, tokens: tf.Tensor, states: States, cells: list[Any] | None = None
     ) -> tuple[tf.Tensor, States]:
         """(next-token probabilities (batch, vocab), the new states) after ``tokens``
-        (batch,), one step of every layer (``cells``: the layers' cells, or wrappers)."""
+        (batch,), one step of every layer (``cells``: the layers' cells, or wrappers),
+        wired between layers as the model's stack wires them."""
         x = self.embedding(tokens)
         new_states = []
-        for index, cell in enumerate(cells or [layer.cell for layer in self.layers]):
+        cells = cells or [layer.cell for layer in self.layers]
+        for index, (layer, cell) in enumerate(zip(self.layers, cells, strict=True)):
             y, layer_states = cell(x, states[index], training=False)
             new_states.append(
                 list(layer_states) if isinstance(layer_states, (list, tuple)) else [layer_states]
             )
-            if self.residual and index > 0:
-                y = x + y
-            if self.norms[index] is not None:
-                y = self.norms[index](y)
-            x = y
+            keeps_steps = layer.return_sequences
+            x = between_layers(x, y, self.spec, layer.name, index, keeps_steps, self.trained)
         return self.head(x), new_states
 
     def step_model(self) -> keras.Model:
@@ -69,7 +67,7 @@ class StateSampler:
         token = keras.Input((), dtype="int32", name="token")
         states = [
             [
-                keras.Input((int(size),), name=f"rnn_{i + 1}_state_{j + 1}")
+                keras.Input((int(size),), name=f"{layer_name(RNN, i)}_state_{j + 1}")
                 for j, size in enumerate(sizes)
             ]
             for i, sizes in enumerate(self._state_sizes())

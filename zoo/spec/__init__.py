@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,4 +35,14 @@ def to_yaml(spec: Spec) -> str:
     return yaml.safe_dump(to_data(spec), sort_keys=False, allow_unicode=True)
 
 
-__all__ = ["Overrides", "Spec", "SpecSource", "resolve", "to_data", "to_yaml"]
+def flat(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted path, value) for each leaf of a spec's data; lists are leaves."""
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            yield from flat(value, f"{path}.")
+        else:
+            yield path, value
+
+
+__all__ = ["Overrides", "Spec", "SpecSource", "flat", "resolve", "to_data", "to_yaml"]

@@ -9,6 +9,7 @@ ones, and for sources the values' types.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pydantic
@@ -56,7 +57,11 @@ def spec_argument_problems(spec: Spec, document: Document | None) -> list[Proble
     problems = []
     if spec.data is not None:
         source = DATASETS[spec.data.source].load()
-        problems += argument_problems(source.Args, spec.data.args, document)
+        problems += _set_by_the_spec(
+            source.set_by_the_spec, spec.data.args, ("data", "args"), document
+        )
+        rest = {k: v for k, v in spec.data.args.items() if k not in source.set_by_the_spec}
+        problems += argument_problems(source.Args, rest, document)
     optimizer = spec.compile.optimizer
     where: KeyPath = ("compile", "optimizer")
     named = [("optimizer", optimizer.name, optimizer.args, (*where, "args"))]
@@ -70,18 +75,24 @@ def spec_argument_problems(spec: Spec, document: Document | None) -> list[Proble
         if arguments is None:
             continue
         own = SET_BY_THE_SPEC[kind]
-        problems += [
-            Problem(
-                f"is set by {own[key]}, not in args",
-                dotted((*prefix, key)),
-                _at(document, (*prefix, key)),
-            )
-            for key in values
-            if key in own
-        ]
+        problems += _set_by_the_spec(own, values, prefix, document)
         rest = {key: value for key, value in values.items() if key not in own}
         problems += argument_problems(arguments, rest, document, prefix)
     return problems
+
+
+def _set_by_the_spec(
+    own: Mapping[str, str], values: dict[str, Any], prefix: KeyPath, document: Document | None
+) -> list[Problem]:
+    return [
+        Problem(
+            f"is set by {own[key]}, not in args",
+            dotted((*prefix, key)),
+            _at(document, (*prefix, key)),
+        )
+        for key in values
+        if key in own
+    ]
 
 
 def _at(document: Document | None, path: KeyPath) -> Any:

@@ -31,6 +31,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from zoo.builder.names import (
+    ATTENTION,
+    DECODER,
+    DECODER_EMBEDDING,
+    DENSE,
+    ENCODER,
+    HEAD,
+    INPUTS,
+    RNN,
+    embedding_name,
+    layer_name,
+    norm_name,
+)
 from zoo.registry import ATTENTIONS, CELLS
 from zoo.spec import machine
 from zoo.spec.derived import (
@@ -158,7 +171,7 @@ def estimate(spec: Spec) -> Cost:
         if not traits.takes_sequences:  # the vector is fed at every output step
             steps = graph.steps(spec.outputs.length, "outputs.length")
             graph.keep(steps, width)
-        width = _stack(graph, spec, "rnn", width, steps, traits.steps is not None)
+        width = _stack(graph, spec, RNN, width, steps, traits.steps is not None)
         _head(graph, spec, width, _head_steps(graph, spec))
     return Cost(
         weights=tuple(graph.weights),
@@ -226,7 +239,7 @@ def _inputs(graph: _Graph, spec: Spec) -> tuple[int, int]:
     if i.embedding is None:  # one-hot: a column per token but padding
         graph.keep(steps, i.vocab_size - 1)
         return i.vocab_size - 1, steps
-    return graph.embedding("inputs_embedding", steps, i.vocab_size, i.embedding.dim), steps
+    return graph.embedding(embedding_name(INPUTS), steps, i.vocab_size, i.embedding.dim), steps
 
 
 def _head_steps(graph: _Graph, spec: Spec) -> int:
@@ -239,21 +252,21 @@ def _head_steps(graph: _Graph, spec: Spec) -> int:
 
 
 def _head(graph: _Graph, spec: Spec, width: int, steps: int) -> None:
-    graph.dense("head", steps, width, output_width(spec) or 0)
+    graph.dense(HEAD, steps, width, output_width(spec) or 0)
 
 
 def _dense_stack(graph: _Graph, spec: Spec, width: int) -> int:
     """The dense baseline: Dropout, Dense, residual add and layer norm per width."""
     model = spec.model
     for index, units in enumerate(widths(spec)):
-        name = f"dense_{index + 1}"
+        name = layer_name(DENSE, index)
         if model.dropout:
             graph.keep(1, width)
         graph.dense(name, 1, width, units, model.use_bias)
         if model.residual and index > 0:
             graph.keep(1, units)
         if model.layer_norm:
-            graph.layer_norm(f"{name}_norm", 1, units)
+            graph.layer_norm(norm_name(name), 1, units)
         width = units
     return width
 
@@ -268,7 +281,7 @@ def _stack(
     directions = 2 if model.bidirectional else 1
     sizes = widths(spec)
     for index, units in enumerate(sizes):
-        name = f"{prefix}_{index + 1}"
+        name = layer_name(prefix, index)
         returns_sequences = last_returns_sequences or index < len(sizes) - 1
         out_steps = steps if returns_sequences else 1
         for _ in range(directions):
@@ -285,7 +298,7 @@ def _stack(
         if model.residual and index > 0 and returns_sequences:
             graph.keep(steps, merged)
         if model.layer_norm:
-            graph.layer_norm(f"{name}_norm", out_steps, merged)
+            graph.layer_norm(norm_name(name), out_steps, merged)
         width = merged
     return width
 
@@ -301,12 +314,12 @@ def _encoder_decoder(graph: _Graph, spec: Spec) -> None:
     """seq2seq (zoo.builder.architectures): the encoder's stack, the decoder's embedding
     and stack from the encoder's states, attention over the encoder, the head."""
     width, source_steps = _inputs(graph, spec)
-    _stack(graph, spec, "encoder", width, source_steps, True)
+    _stack(graph, spec, ENCODER, width, source_steps, True)
     out = spec.outputs
     assert out.vocab_size is not None and out.embedding is not None  # the rules say so
     steps = graph.steps(out.length, "outputs.length")
-    width = graph.embedding("decoder_embedding", steps, out.vocab_size, out.embedding.dim)
-    width = _stack(graph, spec, "decoder", width, steps, True)
+    width = graph.embedding(DECODER_EMBEDDING, steps, out.vocab_size, out.embedding.dim)
+    width = _stack(graph, spec, DECODER, width, steps, True)
     if spec.model.attention is not None:
         width = _attention(graph, spec.model.attention, width, steps, source_steps)
     _head(graph, spec, width, steps)
@@ -317,7 +330,7 @@ def _attention(graph: _Graph, name: str, width: int, steps: int, source_steps: i
     to the decoder's output (width doubles)."""
     additive = ATTENTIONS[name].score == "additive"
     if additive:
-        graph.weight("attention", "scale", width)
+        graph.weight(ATTENTION, "scale", width)
     pairs = graph.batch * steps * source_steps
     # per pair: the scores and their softmax; additive attention also holds four tensors
     # as wide as the states (q + k, its tanh, the tanh scaled, and their gradient)

@@ -6,6 +6,7 @@ needs TensorFlow."""
 from __future__ import annotations
 
 from zoo.registry import ARCHITECTURES, DATASETS, Architecture
+from zoo.spec.keras_names import class_key
 from zoo.spec.schema import Spec
 
 
@@ -66,6 +67,28 @@ def loss_name(spec: Spec) -> str:
     if activation == "sigmoid":
         return "binary_crossentropy"
     return "mse"
+
+
+# The losses of a head whose outputs are class probabilities, by their name as Keras
+# reads it (snake_case or the class's name: "SparseCategoricalCrossentropy" too), and
+# whether they take class ids (sparse) rather than one target per class.
+CLASSIFYING_LOSSES = {
+    "sparsecategoricalcrossentropy": True,
+    "categoricalcrossentropy": False,
+    "categoricalfocalcrossentropy": False,
+    "binarycrossentropy": False,
+    "binaryfocalcrossentropy": False,
+}
+
+
+def classifies(spec: Spec) -> bool:
+    """Whether the loss makes the head's outputs class probabilities."""
+    return class_key(loss_name(spec)) in CLASSIFYING_LOSSES
+
+
+def sparse_targets(spec: Spec) -> bool:
+    """Whether the loss takes class ids as targets (one per output step)."""
+    return CLASSIFYING_LOSSES.get(class_key(loss_name(spec)), False)
 
 
 def output_steps(spec: Spec) -> list[int | None]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from zoo.builder.names import ATTENTION, ENCODER, HEAD
 from zoo.errors import UserError
 from zoo.spec import Overrides
 from zoo.tracing.steps import Direction, Head
@@ -83,14 +84,14 @@ class Trace:
                 token = self.tokens[position]
                 for quantity, vector in (("logits", logits), (head.activation, outputs)):
                     for index, value in enumerate(vector):
-                        yield position + 1, token, "head", "", quantity, index, value
+                        yield position + 1, token, HEAD, "", quantity, index, value
         if self.attention is not None:
             for position, weights in enumerate(self.attention):
                 for index, value in enumerate(weights):
                     yield (
                         position + 1,
                         self.tokens[position],
-                        "attention",
+                        ATTENTION,
                         "",
                         "weights",
                         index,
@@ -118,7 +119,7 @@ def trace(
     if not traits.recurrent:
         raise UserError(f"{target}: a {spec.architecture} model has no recurrence to trace")
     inputs, tokens, labels = model_inputs(model, record, text, array)
-    prefix = "encoder" if traits.encoder_decoder else None
+    prefix = ENCODER if traits.encoder_decoder else None
     directions = [
         direction
         for layer in recurrent_layers(model, prefix)

@@ -14,6 +14,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from zoo.builder.names import ATTENTION, DECODER, ENCODER, layer_name
 from zoo.tracing.steps import Direction, layer_input, recurrent_layers, trace_layer
 
 
@@ -38,8 +39,8 @@ def greedy_inputs(model: Any, record: Any, source: np.ndarray) -> tuple[list, li
 def trace_decoder(model: Any, inputs: list, steps: int) -> list[Direction]:
     """Each decoder layer from the final states of the encoder layer of its depth."""
     directions = []
-    for layer in recurrent_layers(model, "decoder"):
-        encoder = model.get_layer(layer.name.replace("decoder", "encoder", 1))
+    for index, layer in enumerate(recurrent_layers(model, DECODER)):
+        encoder = model.get_layer(layer_name(ENCODER, index))
         initial = keras.Model(model.input, list(encoder.output[1:]))(inputs, training=False)
         initial = [np.asarray(state) for state in initial]
         directions += trace_layer(layer, layer_input(model, layer, inputs), steps, initial)
@@ -53,7 +54,7 @@ def attention_weights(model: Any, spec: Any, inputs: list, steps: int) -> np.nda
 
     if spec.model.attention is None:
         return None
-    attention = model.get_layer("attention")
+    attention = model.get_layer(ATTENTION)
     query, values = attention.input[0], attention.input[1]
     query, values = (np.asarray(t) for t in keras.Model(model.input, [query, values])(inputs))
     source = inputs[0]

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from zoo.atomic import atomic_path, write_text
+from zoo.builder.names import HEAD
 from zoo.errors import UserError
 from zoo.tracing import COLUMNS, Trace
 from zoo.tracing.steps import Direction
@@ -50,7 +51,7 @@ def write_xlsx(trace: Trace, path: Path) -> None:
                 row = [float(values[c, unit]) for c in columns]
                 sheet.append([d.symbols.get(quantity, quantity), unit, *row])
     if trace.head is not None:
-        sheet = book.create_sheet("head")
+        sheet = book.create_sheet(HEAD)
         head = trace.head
         sheet.append(["quantity", "output", *(steps[p] for p in head.positions)])
         outputs = _output_names(trace)
@@ -67,7 +68,7 @@ def write_xlsx(trace: Trace, path: Path) -> None:
     if trace.head is not None:
         for name, matrix in trace.head.weights.items():
             rows = "h" if name == "W_hy" else "b"
-            _matrix_sheet(book, f"head {name}", matrix, rows, _output_names(trace))
+            _matrix_sheet(book, f"{HEAD} {name}", matrix, rows, _output_names(trace))
     with atomic_path(path) as temporary:
         book.save(temporary)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from zoo.builder.names import TEXT_IDS
 from zoo.errors import UserError
 from zoo.spec import Overrides
 
@@ -19,14 +20,12 @@ def loaded(target: Path | str, overrides: Overrides, unsafe: bool) -> tuple[Any,
     (vocabulary, scaling) fitted as training would fit it."""
     path = Path(target)
     if path.is_dir() or path.suffix == ".keras":
-        from zoo.inference import resolve_model_path
-        from zoo.saving import load_model, zoo_record
+        from zoo.opening import open_model
 
         if overrides:
             raise UserError("--set changes a spec; a trained model is traced as it is")
-        model_path, _ = resolve_model_path(path)
-        record = zoo_record(model_path)
-        return load_model(model_path, unsafe=unsafe), record, f"the weights of {model_path}"
+        opened = open_model(path, unsafe)
+        return opened.model, opened.record, f"the weights of {opened.path}"
     return _initialised(target, overrides)
 
 
@@ -96,7 +95,7 @@ def _text_inputs(model: Any, text: str) -> tuple[np.ndarray, list[str]]:
 
     from custom_layers.text import split_text
 
-    layer = model.get_layer("text_ids")
+    layer = model.get_layer(TEXT_IDS)
     ids = np.asarray(layer(tf.constant([text])))[0]
     count = int(np.count_nonzero(ids))
     if count == 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zoo.builder.names import ATTENTION, HEAD
 from zoo.tracing import Trace
 
 ARROWS = {"forward": "→", "backward": "←"}
@@ -44,7 +45,7 @@ def _steps(trace: Trace, units: int, reads: str) -> list[str]:
         symbols.append("attention")
     width = max(len(symbol) for symbol in symbols) + 2
     names = [_name(d.layer, d.direction) for d in trace.directions]
-    name_width = max(len(name) for name in [*names, "head"]) + 2
+    name_width = max(len(name) for name in [*names, HEAD]) + 2
     head = trace.head
     predicted = dict(zip(head.positions, trace.predicted(), strict=True)) if head else {}
     for position, token in enumerate(trace.tokens):
@@ -58,12 +59,11 @@ def _steps(trace: Trace, units: int, reads: str) -> list[str]:
                 lines.append(f"  {label}{symbol.ljust(width)}{vector(values, units)}")
         if trace.attention is not None:
             weights = vector(trace.attention[position], units)
-            lines.append(f"  {'attention'.ljust(name_width)}{'weights'.ljust(width)}{weights}")
+            lines.append(f"  {ATTENTION.ljust(name_width)}{'weights'.ljust(width)}{weights}")
         if head is not None and position in predicted:
             at = head.positions.index(position)
             lines.append(
-                f"  {'head'.ljust(name_width)}{'logits'.ljust(width)}"
-                f"{vector(head.logits[at], units)}"
+                f"  {HEAD.ljust(name_width)}{'logits'.ljust(width)}{vector(head.logits[at], units)}"
             )
             outputs = vector(head.outputs[at], units)
             answer = f"  -> {_label(predicted[position])}"

@@ -22,6 +22,7 @@ import numpy as np
 import custom_layers
 from custom_layers._cell import RecurrentCell
 from custom_layers._tape import recording
+from zoo.builder.names import HEAD
 
 
 @dataclass
@@ -153,7 +154,7 @@ def trace_head(model: keras.Model, inputs: Any, steps: int) -> Head | None:
     """The ``head`` Dense layer at each answered step: its logits (a twin without the
     activation) and the model's own outputs (scaled back to the data's units)."""
     try:
-        dense = model.get_layer("head")
+        dense = model.get_layer(HEAD)
     except ValueError:
         return None
     h = np.asarray(keras.Model(model.input, dense.input)(inputs, training=False))[0]

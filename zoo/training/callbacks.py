@@ -4,26 +4,19 @@ that lets a resumed run's own callbacks continue."""
 from __future__ import annotations
 
 import math
-import shutil
 import time
 from collections.abc import Callable
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import keras
 
-from zoo.atomic import atomic_path
-from zoo.saving import ModelRecord, save_model
+from zoo.saving import ModelRecord
 from zoo.training import plots
+from zoo.training.directory import RunDirectory
 from zoo.training.gradients import GradientNormLogger
-from zoo.training.records import (
-    LAST,
-    STATE_MEMBER,
-    RunState,
-    write_gradient_csv,
-    write_history_csv,
-)
+from zoo.training.records import RunState, write_gradient_csv, write_history_csv
+from zoo.training.seeds import seed_states
 
 PLOT_INTERVAL_SECONDS = 10.0
 
@@ -53,7 +46,7 @@ class RunRecorder(keras.callbacks.Callback):
 
     def __init__(
         self,
-        directory: Path,
+        directory: RunDirectory,
         record: ModelRecord,
         state: RunState,
         monitor: str,
@@ -75,19 +68,12 @@ class RunRecorder(keras.callbacks.Callback):
         self.state.seconds += time.monotonic() - self.epoch_began
         improved = self.state.record_epoch(epoch + 1, dict(logs or {}), self.monitor)
         self.state.gradient_norms.extend(self.gradients.rows)
+        self.state.seed_states = seed_states(self.model)
         self.gradients.rows.clear()
-        last = save_model(
-            self.model,
-            self.directory / LAST,
-            self.record,
-            members={STATE_MEMBER: self.state.to_json()},
-        )
-        if improved:
-            with atomic_path(self.directory / "best.keras") as temporary:
-                shutil.copyfile(last, temporary)
-        write_history_csv(self.state.history, self.directory / "history.csv")
-        write_gradient_csv(self.state.gradient_norms, self.directory / "gradient_norms.csv")
-        self.state.save(self.directory)
+        self.directory.save_epoch(self.model, self.record, self.state, best=improved)
+        folder = self.directory.path
+        write_history_csv(self.state.history, folder / "history.csv")
+        write_gradient_csv(self.state.gradient_norms, folder / "gradient_norms.csv")
         # Drawing costs more than a small model's epoch: redraw at most every few seconds
         # while training, and always at the end.
         if time.monotonic() - self.last_drawn > PLOT_INTERVAL_SECONDS:
@@ -98,10 +84,11 @@ class RunRecorder(keras.callbacks.Callback):
             self.draw()
 
     def draw(self) -> None:
-        plots.plot_history(self.state.history, self.directory / "history.png", self.title)
+        folder = self.directory.path
+        plots.plot_history(self.state.history, folder / "history.png", self.title)
         if self.state.gradient_norms:
             plots.plot_gradient_norms(
-                self.state.gradient_norms, self.directory / "gradient_norms.png", self.title
+                self.state.gradient_norms, folder / "gradient_norms.png", self.title
             )
         self.last_drawn = time.monotonic()
 

@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from custom_layers._truncation import carried
 from zoo.data import load_splits
+from zoo.data.base import Numbering
 from zoo.errors import UserError
 from zoo.registry import ARCHITECTURES
 from zoo.spec.schema import Spec
@@ -81,16 +82,22 @@ def _first_recurrent_layer(model: keras.Model) -> keras.layers.RNN:
 
 
 def profile(
-    spec: Spec, folder: Path, batch: int, model: keras.Model | None = None, name: str | None = None
+    spec: Spec,
+    folder: Path,
+    batch: int,
+    model: keras.Model | None = None,
+    name: str | None = None,
+    numbering: Numbering | None = None,
 ) -> GradientProfile:
     """The profile of ``model`` (default: the spec's model as initialised) on the first
-    ``batch`` training examples of the spec's data."""
+    ``batch`` training examples of the spec's data (read with a trained model's
+    ``numbering`` of classes and tokens)."""
     if not diagnosable(spec.architecture):
         supported = ", ".join(name for name in ARCHITECTURES if diagnosable(name))
         raise UserError(f"{spec.name}: diagnose supports {supported}, not {spec.architecture}")
     from zoo.training.run import build_fitted
 
-    splits = load_splits(spec, folder)
+    splits = load_splits(spec, folder, numbering)
     model = model or build_fitted(spec, splits)  # a text model takes the data's strings
     x, y = splits.train.x[:batch], splits.train.y[:batch]
     return GradientProfile(name or spec.name, hidden_state_gradients(model, x, y))

@@ -48,6 +48,12 @@ def _take(structure: Any, part: slice) -> Any:
     return tf.nest.map_structure(lambda a: a[part], structure)
 
 
+def _weights(weights: list, part: slice) -> Any:
+    """A batch's sample weights (the pipeline yields them where padding is not scored),
+    this worker's part; None without."""
+    return _take(weights[0], part) if weights else None
+
+
 @contextmanager
 def _clipped_already(optimizer: keras.optimizers.Optimizer) -> Iterator[None]:
     """``optimizer.apply`` clips what it is given; the loop gives it a gradient it has
@@ -72,21 +78,22 @@ class Steps:
         self.train = tf.function(self._train, reduce_retracing=True)
         self.evaluate = tf.function(self._evaluate, reduce_retracing=True)
 
-    def _mean_loss(self, x: Any, y: Any, y_pred: Any, training: bool) -> Any:
+    def _mean_loss(self, x: Any, y: Any, y_pred: Any, weights: Any, training: bool) -> Any:
         # Keras scales a replica's loss by 1 / replicas for its own distributed fit
-        return self.model.compute_loss(x=x, y=y, y_pred=y_pred, training=training) * float(
-            self.workers
+        loss = self.model.compute_loss(
+            x=x, y=y, y_pred=y_pred, sample_weight=weights, training=training
         )
+        return loss * float(self.workers)
 
-    def _train(self, x: Any, y: Any, count: Any) -> Any:
+    def _train(self, x: Any, y: Any, weights: Any, count: Any) -> Any:
         model, optimizer = self.model, self.model.optimizer
 
-        def replica(x: Any, y: Any) -> Any:
+        def replica(x: Any, y: Any, weights: Any) -> Any:
             context = tf.distribute.get_replica_context()
             local = tf.cast(tf.shape(y)[0], "float32")
             with tf.GradientTape() as tape:
                 y_pred = model(x, training=True)
-                mean = self._mean_loss(x, y, y_pred, training=True)
+                mean = self._mean_loss(x, y, y_pred, weights, training=True)
                 share = mean * local / count  # summed over workers: the global batch's mean
             variables = model.trainable_variables
             gradients = context.all_reduce(SUM, tape.gradient(share, variables))
@@ -94,23 +101,23 @@ class Steps:
             with _clipped_already(optimizer):  # apply sums its gradients over the workers
                 optimizer.apply([g / float(self.workers) for g in clipped], variables)
             model._loss_tracker.update_state(mean, sample_weight=local)  # Keras's "loss"
-            model.compute_metrics(x, y, y_pred)
+            model.compute_metrics(x, y, y_pred, sample_weight=weights)
             return context.all_reduce(SUM, share)
 
-        return self.strategy.run(replica, args=(x, y))
+        return self.strategy.run(replica, args=(x, y, weights))
 
-    def _evaluate(self, x: Any, y: Any) -> None:
+    def _evaluate(self, x: Any, y: Any, weights: Any) -> None:
         model = self.model
 
-        def replica(x: Any, y: Any) -> None:
+        def replica(x: Any, y: Any, weights: Any) -> None:
             y_pred = model(x, training=False)
             local = tf.cast(tf.shape(y)[0], "float32")
             model._loss_tracker.update_state(
-                self._mean_loss(x, y, y_pred, training=False), sample_weight=local
+                self._mean_loss(x, y, y_pred, weights, training=False), sample_weight=local
             )
-            model.compute_metrics(x, y, y_pred)
+            model.compute_metrics(x, y, y_pred, sample_weight=weights)
 
-        self.strategy.run(replica, args=(x, y))
+        self.strategy.run(replica, args=(x, y, weights))
 
 
 def metrics(model: keras.Model) -> dict[str, float]:
@@ -121,10 +128,10 @@ def metrics(model: keras.Model) -> dict[str, float]:
 def evaluate(steps: Steps, dataset: Dataset, batch_size: int, task: int) -> dict[str, float]:
     """The metrics over the whole split: each worker its slice of every batch."""
     steps.model.reset_metrics()
-    for x, y in pipeline.evaluation_pipeline(dataset, batch_size):
+    for x, y, *weights in pipeline.evaluation_pipeline(dataset, batch_size):
         part = shard(int(tf.shape(y)[0]), steps.workers, task)
         if part is not None:
-            steps.evaluate(_take(x, part), _take(y, part))
+            steps.evaluate(_take(x, part), _take(y, part), _weights(weights, part))
     return metrics(steps.model)
 
 
@@ -163,13 +170,15 @@ def fit(
         model.reset_metrics()
         listed.on_epoch_begin(epoch)
         for batch in range(per_epoch):
-            x, y = next(batches)
+            x, y, *weights = next(batches)
             count = int(tf.shape(y)[0])
             part = shard(count, steps.workers, task)
             if part is None:
                 continue
             listed.on_train_batch_begin(batch)
-            steps.train(_take(x, part), _take(y, part), tf.constant(float(count)))
+            steps.train(
+                _take(x, part), _take(y, part), _weights(weights, part), tf.constant(float(count))
+            )
             listed.on_train_batch_end(batch, metrics(model))
             if model.stop_training:
                 break

@@ -28,13 +28,13 @@ def training_pipeline(
         [np.random.default_rng(seed + epoch).permutation(n) for epoch in range(first_epoch, epochs)]
     )
     steps = batches_per_epoch(dataset, batch_size, cap)
-    x, y = _tensors(dataset)
+    arrays = _tensors(dataset)
 
     def one_epoch(order: tf.Tensor) -> tf.data.Dataset:
         return tf.data.Dataset.from_tensor_slices(order).batch(batch_size).take(steps)
 
     def gather(index: tf.Tensor):
-        return tf.nest.map_structure(lambda a: tf.gather(a, index), x), tf.gather(y, index)
+        return tf.nest.map_structure(lambda a: tf.gather(a, index), arrays)
 
     return (
         tf.data.Dataset.from_tensor_slices(orders)
@@ -45,10 +45,18 @@ def training_pipeline(
 
 
 def evaluation_pipeline(dataset: Dataset, batch_size: int) -> tf.data.Dataset:
-    x, y = _tensors(dataset)
-    return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return (
+        tf.data.Dataset.from_tensor_slices(_tensors(dataset))
+        .batch(batch_size)
+        .prefetch(tf.data.AUTOTUNE)
+    )
 
 
-def _tensors(dataset: Dataset):
+def _tensors(dataset: Dataset) -> tuple:
+    """(x, y), or (x, y, sample weights) where some outputs are not scored (padding):
+    Keras then leaves them out of the loss and of every metric."""
     x = tuple(dataset.x) if isinstance(dataset.x, list) else dataset.x
-    return tf.nest.map_structure(tf.constant, x), tf.constant(dataset.y)
+    arrays = (tf.nest.map_structure(tf.constant, x), tf.constant(dataset.y))
+    if dataset.weights is None:
+        return arrays
+    return (*arrays, tf.constant(dataset.weights))

@@ -1,7 +1,7 @@
 """What a run directory holds, written atomically after every epoch.
 
 spec.yaml            the resolved spec the run trains
-state.json           epochs done, best epoch, status, training time: what --resume reads
+state.json           epochs done, best epoch, status, training time, random generators' states
 results.json         the best model's test-split metrics beside the trivial baseline
 last.keras           the model after the last completed epoch (with optimizer state)
 best.keras           the model at the best epoch of `train.monitor`
@@ -38,6 +38,9 @@ class RunState:
     seconds: float = 0.0  # time spent in finished epochs, summed over resumes
     history: dict[str, list[float]] = field(default_factory=dict)
     gradient_norms: list[tuple[int, float, float]] = field(default_factory=list)
+    # every random generator's state after the last completed epoch (zoo.training.seeds),
+    # so the epochs after a resume draw the dropout masks an uninterrupted run draws
+    seed_states: dict[str, list[int]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)

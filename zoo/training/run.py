@@ -9,16 +9,15 @@ import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import keras
 
-from zoo.atomic import write_text
+from zoo.builder import build_model
 from zoo.data import Splits, load_splits
 from zoo.data.base import data_seed
-from zoo.data.preprocessing import fit_preprocessing
+from zoo.data.preprocessing import Preprocessing, fit_preprocessing
 from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
 from zoo.saving import load_model, trained_record
@@ -31,9 +30,11 @@ from zoo.spec.schema import Spec, Train
 from zoo.spec.shipped import spec_folder
 from zoo.training import pipeline, plots
 from zoo.training.callbacks import DivergenceGuard, ResumedCallbacks, RunRecorder
+from zoo.training.directory import RunDirectory
 from zoo.training.gradients import GradientNormLogger, GradientNormProbe
 from zoo.training.memory import releases_memory
-from zoo.training.records import LAST, STATE, RunResults, RunState, write_gradient_csv
+from zoo.training.records import LAST, RunResults, RunState, write_gradient_csv
+from zoo.training.seeds import restore_seed_states
 
 
 class TrainingDiverged(Exception):
@@ -73,6 +74,7 @@ class Run:
     test_metrics: dict[str, float] = field(default_factory=dict)
     baseline: dict[str, float] = field(default_factory=dict)
     worker: int | None = None  # a multi-worker run's non-chief: the chief keeps the run
+    notes: list[str] = field(default_factory=list)  # what the user should know of the data
 
     def summary(self) -> str:
         """One screen: outcome, best epoch, last and test metrics, where things are."""
@@ -96,6 +98,7 @@ class Run:
             lines.append(f"  test split (best model): {test}")
         for name, value in self.baseline.items():
             lines.append(f"  baseline: {name} {value:.6g}")
+        lines += [f"  note: {note}" for note in self.notes]
         lines.append(f"  {estimate(self.spec).line()}")
         files = sorted(
             p.name + ("/" if p.is_dir() else "")
@@ -128,53 +131,86 @@ def train(
     ("HOST:PORT,HOST:PORT", the chief first) and ``task_index`` say who trains
     together and which worker this is (else TF_CONFIG does): see zoo.training.multi_worker."""
     started = time.perf_counter()
+    directory: RunDirectory | None = None
+    state: RunState | None = None
+    numbering = None
     if resume is not None:
-        directory, spec, state = _resumed(Path(resume), overrides, max_memory)
+        directory = RunDirectory.open(resume)
+        state = directory.state()
+        spec = directory.resumed_spec(_assignments(overrides), max_memory)
         folder = Path(state.spec_folder)
+        record = directory.record()
+        numbering = record.numbering if record is not None else None
     else:
         if source is None:
             raise UserError("give a spec to train, or --resume RUN_DIR")
         spec = load_spec(source, overrides, max_memory)
-        folder, directory, state = spec_folder(source), None, None
+        folder = spec_folder(source)
     team = _team(spec, cluster, task_index)  # before TensorFlow runs anything
-    splits = load_splits(spec, folder)  # a data mistake stops us before anything is written
+    # a data mistake stops us before anything is written; a resumed run reads its data
+    # with the ids its model has, whatever the file holds now
+    splits = load_splits(spec, folder, numbering)
+    notes = [] if resume is not None else split_notes(splits)
     try:
         if team is not None:
             with team.strategy.scope():
-                model = build_fitted(spec, splits)
+                model, preprocessing = build_fitted(spec, splits), None
             directory, state = _joined(
                 team, model, spec, directory, state, Path(runs), folder, unsafe
             )
-        else:
+        elif directory is not None and directory.last.is_file():
             with _strategy_scope(spec):
-                model = (
-                    _resumed_model(directory, spec, splits, unsafe)
-                    if directory is not None
-                    else build_fitted(spec, splits)
-                )
+                model = _resumed_model(directory, state, unsafe)
+        else:  # a new run, or one killed before its first epoch finished: start over
+            preprocessing = fit_preprocessing(spec, splits.train)
+            notes += preprocessing_notes(preprocessing)
+            with _strategy_scope(spec):
+                model = build_model(spec, preprocessing)
         if directory is None or state is None:
-            directory = _new_run_directory(Path(runs), spec.name)
-            write_text(directory / "spec.yaml", to_yaml(spec))
-            state = RunState(spec_folder=str(folder))
+            directory, state = RunDirectory.create(Path(runs), spec, folder)
         run = _train_model(model, spec, splits, directory, state, verbose, unsafe, team)
     except _lost_workers() as error:
         if team is None:  # not a peer's absence: TensorFlow's own message says what
             raise
-        raise WorkerLost(_lost_message(spec, state, directory, team, error)) from None
+        path = directory.path if directory is not None else None
+        raise WorkerLost(_lost_message(spec, state, path, team, error)) from None
     finally:
         if team is not None and not team.cluster.is_chief and directory is not None:
-            shutil.rmtree(directory, ignore_errors=True)  # a worker's checkpoints only
+            shutil.rmtree(directory.path, ignore_errors=True)  # a worker's checkpoints only
     run.seconds = time.perf_counter() - started
+    run.notes = notes
     if team is not None and not team.cluster.is_chief:
         run.worker = team.cluster.index
     return run
+
+
+def _assignments(overrides: Overrides) -> dict[str, Any]:
+    if isinstance(overrides, Mapping):
+        return dict(overrides)
+    return parse_assignments(overrides or [])
+
+
+def split_notes(splits: Splits) -> list[str]:
+    """What the user should know of how the data was split."""
+    if not splits.dropped:
+        return []
+    return [
+        f"split by time: {splits.dropped} windows whose targets straddle a split's boundary "
+        "are left out, so that no target is in two splits"
+    ]
+
+
+def preprocessing_notes(preprocessing: Preprocessing | None) -> list[str]:
+    vocabulary = preprocessing.vocabulary if preprocessing is not None else None
+    note = vocabulary.note() if vocabulary is not None else None
+    return [note] if note else []
 
 
 def _train_model(
     model: Any,
     spec: Spec,
     splits: Splits,
-    directory: Path,
+    run_directory: RunDirectory,
     state: RunState,
     verbose: int,
     unsafe: bool,
@@ -182,16 +218,17 @@ def _train_model(
 ) -> Run:
     settings = spec.train or Train()
     chief = team is None or team.cluster.is_chief
+    directory = run_directory.path
     record = trained_record(spec, splits.train)
     monitor = monitored(spec)
     guard = DivergenceGuard()
     step = state.gradient_norms[-1][0] if state.gradient_norms else 0
     gradients = GradientNormLogger(GradientNormProbe(model.optimizer), first_step=step)
-    recorder = RunRecorder(directory, record, state, monitor, guard, gradients)
+    recorder = RunRecorder(run_directory, record, state, monitor, guard, gradients)
     own = spec_callbacks(spec)
     callbacks = [guard, gradients, recorder, *own, _tensorboard(directory)]
     if state.epochs_done and own:
-        best = directory / "best.keras"
+        best = run_directory.best
         callbacks.append(  # last: after Keras has reset them
             ResumedCallbacks(
                 own,
@@ -223,12 +260,12 @@ def _train_model(
     state.save(directory)
     # the baseline on the examples the test metrics are of, where there is a test split
     scored = splits.test if splits.test is not None else splits.train
-    run = Run(directory, spec, state, monitor, 0.0, baseline=scored.baseline)
+    run = Run(directory, spec, state, monitor, 0.0, baseline=splits.baseline(scored))
     if not chief:
         return run
-    if splits.test is not None and (directory / "best.keras").exists():
+    if splits.test is not None and run_directory.best.exists():
         # the chief alone, on the whole split: the best model is a file, not the team's
-        best = load_model(directory / "best.keras", unsafe=unsafe)
+        best = load_model(run_directory.best, unsafe=unsafe)
         run.test_metrics = _evaluate(best, splits.test, settings.batch_size)
     measures = scored.naive.measures if scored.naive is not None else None
     split = "test" if splits.test is not None else "train"
@@ -345,49 +382,11 @@ def _tensorboard(directory: Path) -> Any:
     return keras.callbacks.TensorBoard(directory / "tensorboard", profile_batch=0)
 
 
-def _new_run_directory(runs: Path, name: str) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    directory = runs / f"{name}-{stamp}"
-    suffix = 1
-    while directory.exists():
-        suffix += 1
-        directory = runs / f"{name}-{stamp}-{suffix}"
-    directory.mkdir(parents=True)
-    return directory
-
-
-# What a resumed run may change: how the rest of its training goes, not the model, data
-# or optimizer its files were made with.
-RESUMABLE = ("train.epochs", "train.batch_size", "train.steps_per_epoch")
-
-
-def _resumed(
-    directory: Path, overrides: Overrides, max_memory: MaxMemory
-) -> tuple[Path, Spec, RunState]:
-    if not (directory / STATE).is_file():
-        raise UserError(f"{directory}: not a run directory (no {STATE})")
-    changes = (
-        dict(overrides) if isinstance(overrides, Mapping) else parse_assignments(overrides or [])
-    )
-    for path in changes:
-        if path not in RESUMABLE:
-            raise UserError(
-                f"--set {path}: a resumed run keeps the model, data and optimizer it was "
-                f"started with; it may change {', '.join(RESUMABLE)} (start a new run for more)"
-            )
-    state = RunState.load(directory)
-    spec = load_spec(directory / "spec.yaml", changes, max_memory)
-    if changes:  # the run's record says how its later epochs were trained
-        write_text(directory / "spec.yaml", to_yaml(spec))
-    if state.status in ("diverged", "out of memory"):
-        state.status = "running"
-    return directory, spec, state
-
-
-def _resumed_model(directory: Path, spec: Spec, splits: Splits, unsafe: bool) -> Any:
-    if (directory / LAST).exists():
-        return load_model(directory / LAST, unsafe=unsafe)
-    return build_fitted(spec, splits)  # killed before the first epoch finished: start over
+def _resumed_model(directory: RunDirectory, state: RunState, unsafe: bool) -> Any:
+    """last.keras, its random generators where the interrupted run left them."""
+    model = load_model(directory.last, unsafe=unsafe)
+    restore_seed_states(model, state.seed_states)
+    return model
 
 
 def _resource_exhausted() -> tuple[type[BaseException], ...]:
@@ -400,8 +399,6 @@ def _resource_exhausted() -> tuple[type[BaseException], ...]:
 def build_fitted(spec: Spec, splits: Splits) -> Any:
     """The spec's model with the data's preprocessing (scaling, vocabulary), fitted on
     the training split alone, inside it."""
-    from zoo.builder import build_model
-
     return build_model(spec, fit_preprocessing(spec, splits.train))
 
 
@@ -460,26 +457,26 @@ def _joined(
     team: Any,
     model: Any,
     spec: Spec,
-    directory: Path | None,
+    directory: RunDirectory | None,
     state: RunState | None,
     runs: Path,
     folder: Path,
     unsafe: bool,
-) -> tuple[Path, RunState]:
+) -> tuple[RunDirectory, RunState]:
     """Where each worker writes (the chief: the run directory; the others: a temporary
     folder for their checkpoints), and the chief's run state and model on every worker."""
     if team.cluster.is_chief:
-        if directory is None:
-            directory = _new_run_directory(runs, spec.name)
-            write_text(directory / "spec.yaml", to_yaml(spec))
-            state = RunState(spec_folder=str(folder))
-        assert state is not None
-        saved = load_model(directory / LAST, unsafe=unsafe) if (directory / LAST).exists() else None
+        if directory is None or state is None:
+            directory, state = RunDirectory.create(runs, spec, folder)
+        saved = None
+        if directory.last.is_file():
+            saved = load_model(directory.last, unsafe=unsafe)
+            restore_seed_states(saved, state.seed_states)
         team.join(model, to_yaml(spec), state.to_json(), saved)
         return directory, state
     received = team.join(model, to_yaml(spec), "", None)
     worker_directory = Path(tempfile.mkdtemp(prefix=f"zoo-worker{team.cluster.index}-"))
-    return worker_directory, RunState.from_json(received)
+    return RunDirectory(worker_directory), RunState.from_json(received)
 
 
 def _strategy_scope(spec: Spec) -> AbstractContextManager:

@@ -1,0 +1,78 @@
+"""One way to open a trained model, for every command that uses one (evaluate, predict,
+generate, trace, diagnose, export): the model, its record, the run it belongs to, and
+where the run's data paths resolve.
+
+Opening checks that the record describes the model (a record copied from another run,
+or a spec edited into a run, would make every command report the wrong model), and
+hands out the model's numbering of classes and tokens, through which any data read
+again for it must go (``zoo.data.base.Numbering``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zoo.data.base import Numbering
+from zoo.errors import UserError
+from zoo.saving import ModelRecord, load_model, zoo_record
+from zoo.spec.schema import Spec
+from zoo.training.directory import RunDirectory
+
+
+@dataclass(frozen=True)
+class OpenedModel:
+    model: Any  # the keras.Model
+    record: ModelRecord
+    path: Path  # the .keras file
+    run: RunDirectory | None  # the run it is the best (or last) model of
+    data_folder: Path  # where the spec's relative data paths resolve
+
+    @property
+    def spec(self) -> Spec:
+        return self.record.spec
+
+    @property
+    def numbering(self) -> Numbering:
+        return self.record.numbering
+
+
+def resolve_model_path(target: Path | str) -> tuple[Path, RunDirectory | None]:
+    """(the model file, the run directory if ``target`` is one): a run directory means
+    its best.keras (last.keras when no epoch was best)."""
+    target = Path(target)
+    if target.is_dir():
+        for name in ("best.keras", "last.keras"):
+            if (target / name).is_file():
+                return target / name, RunDirectory(target)
+        raise UserError(f"{target}: no best.keras or last.keras in this folder")
+    return target, None
+
+
+def open_model(target: Path | str, unsafe: bool = False) -> OpenedModel:
+    """A run directory's model (or a .keras file) with its record, checked to agree."""
+    path, run = resolve_model_path(target)
+    record = zoo_record(path)  # a model without one is refused before Keras loads it
+    model = load_model(path, unsafe=unsafe)
+    check_record(model, record, path)
+    folder = Path(run.state().spec_folder) if run is not None and run.has_state else Path.cwd()
+    return OpenedModel(model, record, path, run, folder)
+
+
+def check_record(model: Any, record: ModelRecord, path: Path) -> None:
+    """The record's spec must build the model in the file: the same parameters, layer
+    by layer, as the cost estimate counts them from the spec alone."""
+    from zoo.spec.cost import estimate
+
+    expected = estimate(record.spec).layer_parameters()
+    held = {layer.name: layer.count_params() for layer in model.layers if layer.count_params()}
+    if expected == held:
+        return
+    in_order = [*held, *(name for name in expected if name not in held)]  # the model's first
+    name = next(name for name in in_order if expected.get(name) != held.get(name))
+    raise UserError(
+        f"{path}: its record does not describe its model ({name}: the spec says "
+        f"{expected.get(name, 0):,} parameters, the model holds {held.get(name, 0):,}); "
+        "the file was altered after it was saved"
+    )
