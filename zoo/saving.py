@@ -104,10 +104,17 @@ def read_record(path: Path | str) -> ModelRecord | None:
     """The record stored in a .keras file; None for a model not built by the zoo."""
     text = read_member(path, RECORD_MEMBER)
     if text is not None:
-        data = json.loads(text)
-        spec = _upgraded(data.pop("spec"))
-        document = Document(spec, {}, f"{path}:{RECORD_MEMBER}")
-        return ModelRecord(spec=validate_document(document), **data)
+        try:
+            data = json.loads(text)
+            spec = _upgraded(data.pop("spec"))
+            document = Document(spec, {}, f"{path}:{RECORD_MEMBER}")
+            return ModelRecord(spec=validate_document(document), **data)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:  # SpecError too
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise UserError(
+                f"{path}: its zoo record ({RECORD_MEMBER}) is damaged "
+                f"({type(error).__name__}: {first[:200]})"
+            ) from None
     spec = read_member(path, SPEC_MEMBER)
     if spec is None:
         return None
@@ -166,6 +173,10 @@ def read_member(path: Path | str, name: str) -> str | None:
             return archive.read(name).decode("utf-8")
     except zipfile.BadZipFile:
         raise UserError(f"{path}: not a .keras model file") from None
+    except UnicodeDecodeError:
+        raise UserError(
+            f"{path}: {name} inside it is not UTF-8 text: the file is damaged"
+        ) from None
 
 
 def load_model(path: Path | str, unsafe: bool = False) -> Any:
@@ -180,13 +191,20 @@ def load_model(path: Path | str, unsafe: bool = False) -> Any:
         raise UserError(f"{path}: not a .keras model file (no config.json)")
     try:
         model = keras.saving.load_model(path, safe_mode=not unsafe)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, KeyError, OSError) as error:
         # Keras refuses, in safe mode, to deserialize Python code (a Lambda layer's
         # function), which would run on loading; every such refusal names safe_mode.
-        if unsafe or "safe_mode" not in str(error):
-            raise
+        if not unsafe and "safe_mode" in str(error):
+            raise UserError(
+                f"{path}: refused to load: the model holds Python code (a Lambda layer) that "
+                "would run on loading; if you trust this file, pass --unsafe (Python: "
+                "unsafe=True)"
+            ) from None
+        # Anything else is a damaged file (its config or its weights): one line, not
+        # the trace of Keras's deserializer or of h5py.
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise UserError(
-            f"{path}: refused to load: the model holds Python code (a Lambda layer) that "
-            "would run on loading; if you trust this file, pass --unsafe (Python: unsafe=True)"
+            f"{path}: Keras cannot load this model file; it is damaged "
+            f"({type(error).__name__}: {first[:200]})"
         ) from None
     return model

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import SPEC_HELP, add_max_memory, add_overrides, memory_limit
+from zoo.cli.options import SPEC_HELP, add_max_memory, add_overrides, memory_limit, output_file
 from zoo.errors import UserError
 
 NAME = "build"
@@ -29,10 +29,12 @@ def run(args: argparse.Namespace) -> None:
 
     # the spec first: a refusal comes before TensorFlow has started
     spec = zoo.load_spec(args.spec, args.overrides, memory_limit(args))
+    output = args.output or Path(f"{spec.name}.keras")
+    output_file(output, "-o")
+    output_file(args.plot, "--plot")
     import_keras_quietly()
     model = zoo.build(spec)
     model.summary(print_fn=lambda line, **_: print(line))
-    output = args.output or Path(f"{spec.name}.keras")
     zoo.save_model(model, output, spec)
     print(estimate(spec).line())
     print(f"{spec.name}: {model.count_params():,} parameters; saved {output}")

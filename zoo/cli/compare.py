@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from zoo.cli.options import output_file
+
 NAME = "compare"
 HELP = (
     "runs side by side, best first: the spec fields that differ between them (and only "
@@ -48,6 +50,8 @@ def run(args: argparse.Namespace) -> None:
     from zoo.comparing import comparison
     from zoo.comparing.plot import plot_comparison
 
+    output_file(args.output, "-o", (".png",))
+    output_file(args.csv, "--csv", (".csv",))
     compared = comparison(args.runs, args.metric, args.force)
     for note in compared.notes:
         print(f"warning: compared anyway: {note}", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import add_overrides, add_unsafe, at_least
+from zoo.cli.options import add_overrides, add_unsafe, at_least, output_file
 
 NAME = "diagnose"
 HELP = (
@@ -25,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> None:
     at_least(args.batch, 1, "--batch")
+    output_file(args.output, "-o", (".png",))
     import_keras_quietly()
     from zoo.opening import open_model
     from zoo.spec.loading import load_spec

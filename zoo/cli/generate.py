@@ -6,8 +6,12 @@ import argparse
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import add_unsafe, at_least
+from zoo.cli.options import add_unsafe, at_least, at_most
 from zoo.errors import UserError
+
+# The sampler's seed and temperature are an int32 and a float32 tensor.
+MAX_SEED = 2**31 - 1
+MAX_TEMPERATURE = 3.4028234663852886e38
 
 NAME = "generate"
 HELP = "continue a text with a language model, or translate an input with a seq2seq model"
@@ -42,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     at_least(args.length, 1, "--length")
     at_least(args.temperature, 0, "--temperature")
+    at_most(args.temperature, MAX_TEMPERATURE, "--temperature")
+    at_least(args.seed, 0, "--seed")
+    at_most(args.seed, MAX_SEED, "--seed")
     at_least(args.beam, 1, "--beam")
     at_least(args.samples, 1, "--samples")
     if args.samples > 1 and args.input is not None:

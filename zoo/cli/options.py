@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zoo.errors import UserError
@@ -62,4 +64,33 @@ def at_least(value: float | None, minimum: float, flag: str) -> None:
     """Refuse a number below what ``flag`` means; an option left unset (None) passes.
     Called before a model loads, so a slip costs no TensorFlow start-up."""
     if value is not None and not value >= minimum:  # `not >=` refuses NaN too
-        raise UserError(f"{flag} must be at least {minimum:g}, got {value:g}")
+        raise UserError(f"{flag} must be at least {_shown(minimum)}, got {_shown(value)}")
+
+
+def at_most(value: float | None, maximum: float, flag: str) -> None:
+    """Refuse a number above what ``flag`` can take; an option left unset (None) passes."""
+    if value is not None and not value <= maximum:
+        raise UserError(f"{flag} must be at most {_shown(maximum)}, got {_shown(value)}")
+
+
+def _shown(number: float) -> str:
+    return f"{number:g}" if isinstance(number, float) else str(number)
+
+
+def output_file(path: Path | None, flag: str, suffixes: tuple[str, ...] = ()) -> None:
+    """Refuse an output file that cannot be written (a folder, a file where its folder
+    should be, a place that takes no files) or, given ``suffixes``, has another suffix.
+    Called before the work, so a slip in the last argument costs no model load."""
+    if path is None:
+        return
+    if suffixes and path.suffix not in suffixes:
+        raise UserError(f"{flag} {path}: give a {' or '.join(suffixes)} file")
+    if path.is_dir():
+        raise UserError(f"{flag} {path}: a folder; give a file name")
+    folder = next(p for p in path.absolute().parents if p.exists())  # made if missing
+    if not folder.is_dir():
+        raise UserError(f"{flag} {path}: {folder} is a file, not a folder")
+    try:
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as error:
+        raise UserError(f"{flag} {path}: cannot write in {folder} ({error.strerror})") from None

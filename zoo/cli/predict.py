@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import add_unsafe, at_least
+from zoo.cli.options import add_unsafe, at_least, output_file
 from zoo.columns import aligned
 from zoo.errors import UserError
 
@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> None:
 
     if args.output and args.output.suffix not in FORMATS:
         raise UserError(f"{args.output}: write predictions to a .csv, .json or .npy file")
+    output_file(args.output, "-o")
     if args.inputs is None and args.text is None:
         raise UserError("give the data to predict: an INPUT file, or --text for a text model")
     if args.inputs is not None and args.text is not None:

@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import add_overrides, add_unsafe, at_least
-from zoo.errors import UserError
+from zoo.cli.options import add_overrides, add_unsafe, at_least, output_file
 
 NAME = "trace"
 HELP = (
@@ -66,8 +65,7 @@ def run(args: argparse.Namespace) -> None:
         ("--xlsx", args.xlsx, ".xlsx"),
         ("--png", args.png, ".png"),
     ):
-        if path is not None and path.suffix != suffix:
-            raise UserError(f"{flag} {path}: give a {suffix} file")
+        output_file(path, flag, (suffix,))
     import_keras_quietly()
     from zoo.tracing import trace
     from zoo.tracing.files import write_csv, write_png, write_xlsx

@@ -58,6 +58,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.spec is None and args.resume is None:
         raise UserError("give a spec to train, or --resume RUN_DIR")
+    if args.spec is not None and args.resume is not None:
+        raise UserError(
+            f"give a spec to train or --resume RUN_DIR, not both: {args.resume} resumes with "
+            "the spec it was started with"
+        )
     limit = memory_limit(args)
     if args.resume is None:  # a mistake or a size that cannot fit is said before TF loads
         from zoo.spec.loading import load_spec

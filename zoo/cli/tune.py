@@ -9,7 +9,7 @@ import socket
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import add_max_memory, add_overrides, memory_limit
+from zoo.cli.options import add_max_memory, add_overrides, at_least, memory_limit
 from zoo.errors import UserError
 
 NAME = "tune"
@@ -57,6 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    at_least(args.restart_mb, 0, "--restart-mb")  # NaN would restart after every trial
     roles = [flag for flag in ("workers", "chief", "worker") if getattr(args, flag) is not None]
     if len(roles) > 1:
         raise UserError(f"choose one of --workers, --chief, --worker; got {', '.join(roles)}")

@@ -18,7 +18,7 @@ from zoo.spec.loading import load_spec
 from zoo.spec.schema import Spec
 from zoo.spec.space import active_values, without_tune
 from zoo.spec.validate import validate_document
-from zoo.training.records import STATE, RunResults, RunState
+from zoo.training.records import RESULTS, STATE, RunResults, RunState
 from zoo.tuning.results import (
     BEST_EPOCH,
     PROJECT,
@@ -72,7 +72,7 @@ def read_run(directory: Path) -> Compared:
         history=state.history,
         seconds=state.seconds or None,  # 0: a run recorded before the time was
         gradient_norms=state.gradient_norms,
-        results=RunResults.load(directory),
+        results=_loaded(directory / RESULTS, lambda: RunResults.load(directory)),
     )
 
 
@@ -113,8 +113,13 @@ def read_sweep(folder: Path) -> list[Compared]:
 
 def _read(path: Path, parse: Callable[[str], T]) -> T:
     """A record file parsed; a damaged one is a user's problem, said in one line."""
+    return _loaded(path, lambda: parse(path.read_text()))
+
+
+def _loaded(path: Path, load: Callable[[], T]) -> T:
+    """What ``load`` reads from the record file ``path``, or one line if it is damaged."""
     try:
-        return parse(path.read_text())
+        return load()
     except (ValueError, KeyError, TypeError) as error:  # JSONDecodeError is a ValueError
         raise UserError(
             f"{path}: not a record zoo can read ({type(error).__name__}: {error})"

@@ -64,7 +64,7 @@ def _text(args: TextArgs, context: Context) -> Dataset:
             "data.args.length",
         )
     vocabulary, tokens = _character_ids(corpus, context, path)
-    stride = args.stride or args.length
+    stride = min(args.stride or args.length, len(tokens))  # longer strides give one window too
     count = (len(tokens) - args.length - 1) // stride + 1
     starts = np.arange(count)[:, None] * stride
     steps = starts + np.arange(args.length)

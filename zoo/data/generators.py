@@ -255,6 +255,7 @@ def forecast(
     ``horizon`` steps after, flattened step-major to horizon * series values. The
     windows are split by time (``zoo.data.base.time_split``). Persistence (repeating
     the window's last target row) is the baseline."""
+    stride = min(stride, len(inputs))  # longer strides give one window too
     count = window_count(len(inputs), window, horizon, stride)
     starts = np.arange(count)[:, None] * stride
     x = inputs[starts + np.arange(window)]

@@ -110,6 +110,10 @@ def array_file(path: Path) -> np.ndarray:
         raise UserError(
             f"{path} holds no examples (shape {array.shape}); examples go along the first axis"
         )
+    if array.dtype.kind not in "biuf":  # strings, complex numbers, dates, records
+        raise UserError(f"{path} holds {array.dtype.name} values, not numbers")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise UserError(f"{path} holds NaN or infinite values; give finite numbers")
     return array
 
 

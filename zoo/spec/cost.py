@@ -581,6 +581,7 @@ def parse_size(text: str) -> int:
     """ "8GiB", "500MB", "1.5 TiB", "4096" (bytes) -> bytes."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]*)\s*", text)
     unit = match[2].lower() if match else ""
-    if match is None or unit not in SIZE_UNITS or float(match[1]) <= 0:
+    size = float(match[1]) * SIZE_UNITS[unit] if match and unit in SIZE_UNITS else 0.0
+    if not 0 < size < math.inf:  # digits beyond a float's range read as inf
         raise ValueError(f"expected a size such as 8GiB or 500MB, got {text!r}")
-    return int(float(match[1]) * SIZE_UNITS[unit])
+    return int(size)

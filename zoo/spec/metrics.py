@@ -75,6 +75,10 @@ def best_first(
     return scored + [i for i in items if score(i) is None]
 
 
+# What Keras's EarlyStopping and ReduceLROnPlateau watch when args.monitor is not given
+CALLBACK_MONITOR = "val_loss"
+
+
 def logged_metrics(spec: Spec) -> list[str]:
     """What training logs each epoch: the loss and the compiled metrics, under the names
     the spec gives them, each again with ``val_`` when there is a validation split."""

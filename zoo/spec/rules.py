@@ -18,7 +18,7 @@ from zoo.spec.derived import (
     truncation,
 )
 from zoo.spec.document import Finding, KeyPath
-from zoo.spec.metrics import metric_direction, monitored, unlogged
+from zoo.spec.metrics import CALLBACK_MONITOR, metric_direction, monitored, unlogged
 from zoo.spec.schema import Spec
 from zoo.spec.space import tune_findings
 
@@ -197,7 +197,7 @@ def _monitors(spec: Spec) -> Iterator[Finding]:
         return
     watched: list[tuple[KeyPath, str]] = [(("train", "monitor"), monitored(spec))]
     for i, callback in enumerate(spec.train.callbacks):
-        name = callback.args.get("monitor")
+        name = callback.args.get("monitor", CALLBACK_MONITOR)
         if isinstance(name, str):
             watched.append((("train", "callbacks", i, "args", "monitor"), name))
     for where, name in watched:

@@ -6,6 +6,7 @@ from ``zoo.registry``; rules that relate several fields live in ``rules.py``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -65,9 +66,29 @@ def _rate(value: Any) -> Any:
 
 
 def _positive_number(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    if not _finite(value) or value <= 0:
         raise ValueError(f"must be a positive number, got {value!r}")
     return float(value)
+
+
+def _finite(value: Any) -> bool:
+    """A number as a float holds it: not a bool, NaN, infinite, or an int beyond floats."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+# np.random.seed's range, which keras.utils.set_random_seed passes the spec's seed to
+MAX_SEED = 2**32 - 1
+
+
+def _seed(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise ValueError(f"must be an integer from 0 to {MAX_SEED}, got {value!r}")
+    return value
 
 
 def _units(value: Any) -> Any:
@@ -82,6 +103,7 @@ PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
 Rate = Annotated[float, BeforeValidator(_rate)]
 PositiveNumber = Annotated[float, BeforeValidator(_positive_number)]
 Units = Annotated[int | list[int], BeforeValidator(_units)]
+Seed = Annotated[int, BeforeValidator(_seed)]
 Scalar = str | int | float | bool | None
 Arguments = dict[str, Scalar | list[Scalar]]
 
@@ -240,7 +262,7 @@ class Data(Section):
     args: Arguments = Field(default_factory=dict, description="the source's own arguments")
     validation: Rate = Field(0.1, description="fraction of examples held out for validation")
     test: Rate = Field(0.1, description="fraction of examples held out for `zoo evaluate`")
-    seed: int | None = Field(None, description="the data's seed (default: the spec's seed)")
+    seed: Seed | None = Field(None, description="the data's seed (default: the spec's seed)")
     scale: Literal["standard", "minmax", "none"] | None = Field(
         None,
         description="scale real inputs and regression targets with statistics of the training "
@@ -255,6 +277,8 @@ SearchValue = str | int | float | bool
 def _bounds(value: Any) -> Any:
     if not isinstance(value, list) or len(value) != 2:
         raise ValueError(f"must be [low, high], got {value!r}")
+    if any(isinstance(v, float) and not math.isfinite(v) for v in value):
+        raise ValueError(f"must be finite numbers [low, high], got {value!r}")
     return value
 
 
@@ -334,7 +358,7 @@ class Tune(Section):
     patience: PositiveInt | None = Field(
         None, description="stop a trial after this many epochs without a better objective"
     )
-    seed: int | None = Field(None, description="the tuner's seed (default: the spec's seed)")
+    seed: Seed | None = Field(None, description="the tuner's seed (default: the spec's seed)")
 
 
 class Spec(Section):
@@ -354,7 +378,7 @@ class Spec(Section):
         description="custom: our layers; keras: Keras's built-in, same weights; auto: "
         "keras where cuDNN can run, else custom",
     )
-    seed: int | None = Field(0, description="weight initialisation seed; null for random")
+    seed: Seed | None = Field(0, description="weight initialisation seed; null for random")
     inputs: Inputs
     model: Model = Field(default_factory=Model)
     outputs: Outputs = Field(default_factory=Outputs)

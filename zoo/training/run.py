@@ -25,7 +25,7 @@ from zoo.spec import Overrides, SpecSource, to_yaml
 from zoo.spec.compose import parse_assignments
 from zoo.spec.cost import MaxMemory, estimate
 from zoo.spec.loading import load_spec
-from zoo.spec.metrics import baseline_metric, metric_direction, monitored
+from zoo.spec.metrics import CALLBACK_MONITOR, baseline_metric, metric_direction, monitored
 from zoo.spec.schema import Spec, Train
 from zoo.spec.shipped import spec_folder
 from zoo.training import pipeline, plots
@@ -372,7 +372,7 @@ def spec_callbacks(spec: Spec) -> list:
     settings = spec.train or Train()
     made = []
     for callback in settings.callbacks:
-        monitor = str(callback.args.get("monitor", "val_loss"))
+        monitor = str(callback.args.get("monitor", CALLBACK_MONITOR))
         mode = {"mode": metric_direction(monitor) or "auto"}
         made.append(CALLBACKS[callback.name].load()(**{**mode, **callback.args}))
     return made

@@ -164,6 +164,12 @@ def _claim(directory: Path, spec: Spec, overwrite: bool) -> None:
     """Make ``directory`` this spec's sweep folder, refusing one that holds another sweep."""
     recorded = directory / "spec.yaml"
     text = to_yaml(spec)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(
+            f"--dir {directory}: cannot make the sweep folder there ({error.strerror})"
+        ) from None
     if recorded.exists() and not overwrite and recorded.read_text() != text:
         raise UserError(
             f"{directory} holds a sweep of a different spec (see its spec.yaml); "
