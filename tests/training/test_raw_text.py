@@ -26,7 +26,7 @@ TYPED = [
     "A wonderful film, warm and funny!",
     "Dull, slow and far too long.",
     "zyzzyva qwerty",  # nothing the model has seen: every word unknown
-    "I loved it " * 12,  # longer than the 20 tokens the model reads
+    "I loved it " * 25,  # longer than the 64 tokens the model reads
 ]
 
 
@@ -81,7 +81,7 @@ def test_a_txt_file_and_a_csv_column(capsys, sentiment: Path, tmp_path: Path) ->
 
 def test_strings_give_the_labels_of_the_id_pipeline(sentiment: Path) -> None:
     """The model's own tokenizer against the zoo's earlier pipeline: a Python regex,
-    lowercase, the first 20 tokens, unknown words 1, padding 0, ids fed to the same
+    lowercase, the first 64 tokens, unknown words 1, padding 0, ids fed to the same
     network."""
     model = zoo.load_model(sentiment / "best.keras")
     layer = model.get_layer("text_ids")
