@@ -50,3 +50,9 @@ class SpecError(ValueError):
 
 class UserError(Exception):
     """A mistake on the command line or in a file that is not a spec (exit code 2)."""
+
+
+def first_line(error: BaseException, limit: int = 300) -> str:
+    """An exception's first line, for a one-line message (its type where it says nothing)."""
+    text = str(error).strip().splitlines()
+    return text[0][:limit] if text else type(error).__name__

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from zoo.atomic import atomic_path
 from zoo.data.base import Numbering
-from zoo.errors import UserError
+from zoo.errors import UserError, first_line
 from zoo.spec import Spec, to_data, to_yaml
 from zoo.spec.document import Document, parse
 from zoo.spec.validate import validate_document
@@ -110,10 +110,9 @@ def read_record(path: Path | str) -> ModelRecord | None:
             document = Document(spec, {}, f"{path}:{RECORD_MEMBER}")
             return ModelRecord(spec=validate_document(document), **data)
         except (ValueError, TypeError, KeyError, AttributeError) as error:  # SpecError too
-            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise UserError(
                 f"{path}: its zoo record ({RECORD_MEMBER}) is damaged "
-                f"({type(error).__name__}: {first[:200]})"
+                f"({type(error).__name__}: {first_line(error, 200)})"
             ) from None
     spec = read_member(path, SPEC_MEMBER)
     if spec is None:
@@ -202,9 +201,8 @@ def load_model(path: Path | str, unsafe: bool = False) -> Any:
             ) from None
         # Anything else is a damaged file (its config or its weights): one line, not
         # the trace of Keras's deserializer or of h5py.
-        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise UserError(
             f"{path}: Keras cannot load this model file; it is damaged "
-            f"({type(error).__name__}: {first[:200]})"
+            f"({type(error).__name__}: {first_line(error, 200)})"
         ) from None
     return model

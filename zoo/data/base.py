@@ -339,19 +339,24 @@ def split_sizes(n: int, validation: float, test: float) -> tuple[int, int, int]:
 def load_splits(spec: Any, folder: Path, numbering: Numbering | None = None) -> Splits:
     """The spec's data section -> checked train/validation/test splits; with
     ``numbering`` (a trained model's), classes and tokens get the model's ids."""
-    from zoo.registry import DATASETS
-
     section = spec.data
     if section is None:
         raise SpecError.single("training needs a data section (data: {source: ...})", "data")
-    source: DataSource = DATASETS[section.source].load()
-    args = parse_args(source, section.args)
+    source, args = source_of(spec)
     seed = data_seed(spec)
     dataset = source.load(args, Context(seed, folder, numbering))
     # A user file's problems name the file; a generator's, the generator.
     path = getattr(args, "path", None)
     check_fits(dataset, spec, str(folder / path) if path else section.source)
     return split(dataset, section.validation, section.test, seed)
+
+
+def source_of(spec: Any) -> tuple[DataSource, SourceArgs]:
+    """The spec's data source and its typed arguments (the spec has a data section)."""
+    from zoo.registry import DATASETS
+
+    source: DataSource = DATASETS[spec.data.source].load()
+    return source, parse_args(source, spec.data.args)
 
 
 def data_seed(spec: Any) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from zoo._quiet import quiet_loggers
-from zoo.errors import UserError
+from zoo.errors import UserError, first_line
 from zoo.exporting.formats import FORMATS, Format, arrays, tensor
 from zoo.exporting.parts import (
     LITERT_NOTE,
@@ -179,7 +179,7 @@ def _write(model: Any, name: str, destination: Path, chosen: Format) -> None:
     except PermissionError as error:
         raise UserError(f"{destination}: cannot write here ({error.strerror})") from None
     except Exception as error:  # the converter's refusal is the finding, e.g. an op
-        reason = _first(error)
+        reason = first_line(error)
         message = f"could not export the {name} as {chosen.keras_name}: {reason}"
         raise ExportFailed(message, name, "export", reason) from None
 
@@ -199,7 +199,7 @@ def _difference(
     try:
         got = chosen.run(destination, inputs)
     except Exception as error:  # the runtime's refusal is the finding, e.g. missing ops
-        reason = _first(error)
+        reason = first_line(error)
         message = f"{chosen.runtime} could not run {destination}: {reason}"
         raise ExportFailed(message, name, "check", reason) from None
     shapes, wanted = [g.shape for g in got], [e.shape for e in expected]
@@ -225,8 +225,3 @@ class ExportFailed(UserError):
     def __init__(self, message: str, part: str, stage: str, reason: str) -> None:
         super().__init__(message)
         self.part, self.stage, self.reason = part, stage, reason
-
-
-def _first(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:300] if text else type(error).__name__

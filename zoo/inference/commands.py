@@ -23,7 +23,7 @@ from zoo.inference.inputs import (
 )
 from zoo.inference.prediction import Prediction
 from zoo.opening import OpenedModel, open_model, resolve_model_path
-from zoo.spec import Overrides
+from zoo.spec import Overrides, assignments
 from zoo.spec.derived import architecture, classifies, output_width
 
 if TYPE_CHECKING:
@@ -42,11 +42,10 @@ def evaluate(
     on the whole of another file, its labels numbered as the model numbers them."""
     from zoo.data import load_splits
     from zoo.inference.forward import xla_ready
-    from zoo.spec.compose import parse_assignments
     from zoo.spec.loading import load_spec
     from zoo.training.pipeline import evaluation_pipeline
 
-    changes = dict(overrides) if isinstance(overrides, dict) else parse_assignments(overrides or [])
+    changes = assignments(overrides)
     for key in changes:
         if not key.startswith("data."):
             raise UserError(
@@ -128,8 +127,7 @@ def predict(
 def _check_feeds_back(opened: OpenedModel) -> None:
     """Feeding a forecast back is right only where the forecast is of the input: a
     model that reads x and forecasts y would be fed y as x."""
-    from zoo.data.base import parse_args
-    from zoo.registry import DATASETS
+    from zoo.data.base import source_of
 
     data = opened.spec.data
     if data is None:
@@ -137,8 +135,8 @@ def _check_feeds_back(opened: OpenedModel) -> None:
             f"{opened.path}: --steps feeds the forecast back as the next input; this model's "
             "spec has no data section to say its target is its input"
         )
-    source = DATASETS[data.source].load()
-    if not source.feeds_back(parse_args(source, data.args)):
+    source, args = source_of(opened.spec)
+    if not source.feeds_back(args):
         raise UserError(
             f"{opened.path}: --steps feeds the forecast back as the next input, but this "
             f"model's target is not its input ({data.source} data"
@@ -312,13 +310,11 @@ def _continue(
 
 def _lowercased(spec: Any) -> bool:
     """Whether the spec's data source lowercases its text before reading it."""
-    from zoo.data.base import parse_args
-    from zoo.registry import DATASETS
+    from zoo.data.base import source_of
 
     if spec.data is None:
         return False
-    source = DATASETS[spec.data.source].load()
-    return bool(getattr(parse_args(source, spec.data.args), "lowercase", False))
+    return bool(getattr(source_of(spec)[1], "lowercase", False))
 
 
 def _translate(opened: OpenedModel, text: str, beam: int) -> str:

@@ -16,13 +16,18 @@ SpecSource = Path | str | Mapping[str, Any] | Spec
 Overrides = Mapping[str, Any] | Iterable[str] | None
 
 
+def assignments(overrides: Overrides) -> dict[str, Any]:
+    """Overrides as dotted path -> value, whether given as a mapping or as KEY=VALUE."""
+    if isinstance(overrides, Mapping):
+        return dict(overrides)
+    return parse_assignments(overrides or [])
+
+
 def resolve(source: Path | str | Mapping[str, Any], overrides: Overrides = None) -> Document:
     """The document after ``extends`` and overrides, before validation."""
     document = from_source(source)
     if overrides:
-        if not isinstance(overrides, Mapping):
-            overrides = parse_assignments(overrides)
-        document = apply_overrides(document, overrides)
+        document = apply_overrides(document, assignments(overrides))
     return document
 
 
@@ -45,4 +50,13 @@ def flat(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]
             yield path, value
 
 
-__all__ = ["Overrides", "Spec", "SpecSource", "flat", "resolve", "to_data", "to_yaml"]
+__all__ = [
+    "Overrides",
+    "Spec",
+    "SpecSource",
+    "assignments",
+    "flat",
+    "resolve",
+    "to_data",
+    "to_yaml",
+]

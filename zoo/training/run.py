@@ -6,7 +6,6 @@ import math
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +20,7 @@ from zoo.data.preprocessing import Preprocessing, fit_preprocessing
 from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
 from zoo.saving import load_model, trained_record
-from zoo.spec import Overrides, SpecSource, to_yaml
-from zoo.spec.compose import parse_assignments
+from zoo.spec import Overrides, SpecSource, assignments, to_yaml
 from zoo.spec.cost import MaxMemory, estimate
 from zoo.spec.loading import load_spec
 from zoo.spec.metrics import CALLBACK_MONITOR, baseline_metric, metric_direction, monitored
@@ -137,7 +135,7 @@ def train(
     if resume is not None:
         directory = RunDirectory.open(resume)
         state = directory.state()
-        spec = directory.resumed_spec(_assignments(overrides), max_memory)
+        spec = directory.resumed_spec(assignments(overrides), max_memory)
         folder = Path(state.spec_folder)
         record = directory.record()
         numbering = record.numbering if record is not None else None
@@ -182,12 +180,6 @@ def train(
     if team is not None and not team.cluster.is_chief:
         run.worker = team.cluster.index
     return run
-
-
-def _assignments(overrides: Overrides) -> dict[str, Any]:
-    if isinstance(overrides, Mapping):
-        return dict(overrides)
-    return parse_assignments(overrides or [])
 
 
 def split_notes(splits: Splits) -> list[str]:
