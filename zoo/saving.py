@@ -158,6 +158,7 @@ def spec_text(path: Path | str) -> str:
 
 
 def read_spec(path: Path | str) -> Spec:
+    """The resolved spec a .keras file was built from (stored inside it by the zoo)."""
     return zoo_record(path).spec
 
 

@@ -200,7 +200,10 @@ def test_cli_needs_a_tune_section(capsys, tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump({k: v for k, v in SPEC.items() if k != "tune"}))
     code, _, err = run_cli(capsys, "tune", path, "--dir", tmp_path / "sweep")
     assert code == 2
-    assert err == f"error: {path}: no tune section; add tune: {{space: ...}} (see the README)\n"
+    assert (
+        err
+        == f"error: {path}: no tune section; add tune: {{space: ...}} (see docs/guides/tuning.md)\n"
+    )
     assert not (tmp_path / "sweep").exists()
 
 

@@ -16,8 +16,20 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", type=Path, nargs="+", metavar="SPEC|RUN_DIR|MODEL")
-    parser.add_argument("-o", "--output", type=Path, default=Path("gradients_over_time.png"))
+    parser.add_argument(
+        "targets",
+        type=Path,
+        nargs="+",
+        metavar="SPEC|RUN_DIR|MODEL",
+        help="specs (their models as initialised), runs or .keras files (as trained)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("gradients_over_time.png"),
+        help="the PNG to draw (default gradients_over_time.png)",
+    )
     parser.add_argument("--batch", type=int, default=32, help="examples averaged over")
     add_overrides(parser)
     add_unsafe(parser)

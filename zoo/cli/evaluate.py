@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import add_overrides, add_unsafe
+from zoo.cli.options import TRAINED_HELP, add_overrides, add_unsafe
 
 NAME = "evaluate"
 HELP = (
@@ -16,7 +16,7 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
+    parser.add_argument("target", type=Path, metavar="RUN_DIR|MODEL", help=TRAINED_HELP)
     add_overrides(parser)
     add_unsafe(parser)
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import add_unsafe
+from zoo.cli.options import TRAINED_HELP, add_unsafe
 
 NAME = "export"
 HELP = (
@@ -19,9 +19,7 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "target", type=Path, metavar="RUN_DIR|MODEL", help="a run (its best.keras) or a .keras"
-    )
+    parser.add_argument("target", type=Path, metavar="RUN_DIR|MODEL", help=TRAINED_HELP)
     parser.add_argument(
         "--format",
         required=True,

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import add_unsafe, at_least, at_most
+from zoo.cli.options import TRAINED_HELP, add_unsafe, at_least, at_most
 from zoo.errors import UserError
 
 # The sampler's seed and temperature are an int32 and a float32 tensor.
@@ -18,7 +18,7 @@ HELP = "continue a text with a language model, or translate an input with a seq2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
+    parser.add_argument("target", type=Path, metavar="RUN_DIR|MODEL", help=TRAINED_HELP)
     parser.add_argument("--prime", help="language model: the text to continue, e.g. hel")
     parser.add_argument("--length", type=int, default=200, help="characters to generate")
     parser.add_argument(

@@ -11,7 +11,7 @@ HELP = "print the spec a saved .keras model was built from"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", type=Path)
+    parser.add_argument("model", type=Path, help="a .keras file saved by zoo build or zoo train")
 
 
 def run(args: argparse.Namespace) -> None:

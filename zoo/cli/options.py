@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from zoo.spec.cost import MemoryLimit
 
 SPEC_HELP = "a spec file, or a shipped spec by name (zoo list), e.g. hello"
+TRAINED_HELP = "a run directory (its best.keras) or a .keras file"
 
 EXIT_USER_ERROR = 2
 EXIT_DIVERGED = 3  # training stopped on a NaN/inf loss; the last good model is kept

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import add_unsafe, at_least, output_file
+from zoo.cli.options import TRAINED_HELP, add_unsafe, at_least, output_file
 from zoo.columns import aligned
 from zoo.errors import UserError
 
@@ -22,7 +22,7 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", type=Path, metavar="RUN_DIR|MODEL")
+    parser.add_argument("target", type=Path, metavar="RUN_DIR|MODEL", help=TRAINED_HELP)
     parser.add_argument(
         "inputs", type=Path, nargs="?", metavar="INPUT.csv|INPUT.txt|INPUT.npy", help="the data"
     )

@@ -1,5 +1,5 @@
 """The data sources and their arguments, described from the registry and the
-sources' own argument models (for `zoo data` and the README)."""
+sources' own argument models (for `zoo data` and the documentation's reference)."""
 
 from __future__ import annotations
 
@@ -41,3 +41,24 @@ def markdown() -> str:
         described = ", ".join(f"`{a}` ({d})" for a, d, _ in arguments(name))
         lines.append(f"| `{name}` | {entry.summary} | {described} | `{entry.load().scale}` |")
     return "\n".join(lines) + "\n"
+
+
+def reference() -> str:
+    """A section per source: what it gives, its default scaling, each argument's meaning.
+    An argument without a description is an error: the reference would have a blank."""
+    lines = []
+    for name, entry in DATASETS.items():
+        lines += [f"## {name}", "", f"{entry.summary[:1].upper()}{entry.summary[1:]}.", ""]
+        lines += [f"`data.scale` default: `{entry.load().scale}`.", ""]
+        rows = arguments(name)
+        if not rows:
+            lines += ["No arguments.", ""]
+            continue
+        lines += ["| argument | default | meaning |", "| --- | --- | --- |"]
+        for argument, default, meaning in rows:
+            if not meaning:
+                raise ValueError(f"data source {name}: argument {argument} has no description")
+            escaped = meaning.replace("|", "\\|")  # a bar would end the table's cell
+            lines.append(f"| `{argument}` | `{default}` | {escaped} |")
+        lines.append("")
+    return "\n".join(lines)

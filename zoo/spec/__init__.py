@@ -37,6 +37,7 @@ def to_data(spec: Spec) -> dict[str, Any]:
 
 
 def to_yaml(spec: Spec) -> str:
+    """The spec as YAML, every default filled in: what `zoo show` prints."""
     return yaml.safe_dump(to_data(spec), sort_keys=False, allow_unicode=True)
 
 

@@ -1,14 +1,11 @@
 """The spec's field reference as Markdown, generated from the schema itself, so the
-README's reference cannot drift from what the validator accepts."""
+documentation's reference cannot drift from what the validator accepts."""
 
 from __future__ import annotations
 
 import json
-import re
-import sys
 import types
 import typing
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,10 +26,12 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
         path = f"{prefix}{field.alias or name}"
         section = _section(field.annotation)
         doc = field.description or _summary(section)
+        if not doc:  # the reference would show a field with no meaning
+            raise ValueError(f"{path}: no description in the schema")
         annotation = field.annotation
         if field.metadata:  # pydantic moves a field's own Annotated metadata here
             annotation = typing.Annotated[annotation, *field.metadata]
-        row = [f"`{path}`", _type_name(annotation), _default(field), doc]
+        row = [f"`{path}`", _type_name(annotation), _default(field), doc.replace("|", "\\|")]
         rows.append("| " + " | ".join(row) + " |")
         if section is not None:
             keyed = typing.get_origin(field.annotation) is dict  # a mapping of sections
@@ -79,23 +78,3 @@ def _type_name(annotation: Any) -> str:
     if annotation is type(None):
         return "null"
     return getattr(annotation, "__name__", str(annotation)).replace("Spec", "spec")
-
-
-def generated_sections() -> dict[str, str]:
-    """README marker name -> the text generated for it."""
-    from zoo.data import describe
-
-    return {"reference": markdown(), "sources": describe.markdown()}
-
-
-def update_readme(path: Path) -> None:
-    """Replace each generated README section (between its markers) with its text."""
-    text = path.read_text()
-    for name, generated in generated_sections().items():
-        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
-        text = pattern.sub(lambda m, g=generated: m.group(1) + g + m.group(2), text)
-    path.write_text(text)
-
-
-if __name__ == "__main__":  # python -m zoo.spec.reference README.md
-    update_readme(Path(sys.argv[1]))

@@ -131,7 +131,9 @@ def tune(
     """
     spec, document = load_sweep(source, overrides, max_memory)
     if spec.tune is None or document is None:
-        raise UserError(f"{source}: no tune section; add tune: {{space: ...}} (see the README)")
+        raise UserError(
+            f"{source}: no tune section; add tune: {{space: ...}} (see docs/guides/tuning.md)"
+        )
     distribute = (spec.train or Train()).distribute
     if distribute is not None and STRATEGIES[distribute].multi_worker:
         raise UserError(
