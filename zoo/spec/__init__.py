@@ -15,12 +15,21 @@ from zoo.spec.schema import Spec
 SpecSource = Path | str | Mapping[str, Any] | Spec
 Overrides = Mapping[str, Any] | Iterable[str] | None
 
+# A file named in an override is named where the user stands: relative to the current
+# folder, as a shell means it, not to the folder of the spec it overrides (a shipped
+# spec's folder is inside the installed package).
+TYPED_PATHS = ("data.args.path",)
+
 
 def assignments(overrides: Overrides) -> dict[str, Any]:
     """Overrides as dotted path -> value, whether given as a mapping or as KEY=VALUE."""
-    if isinstance(overrides, Mapping):
-        return dict(overrides)
-    return parse_assignments(overrides or [])
+    changes = (
+        dict(overrides) if isinstance(overrides, Mapping) else parse_assignments(overrides or [])
+    )
+    for key in TYPED_PATHS:
+        if isinstance(changes.get(key), str) and not Path(changes[key]).is_absolute():
+            changes[key] = str(Path(changes[key]).absolute())
+    return changes
 
 
 def resolve(source: Path | str | Mapping[str, Any], overrides: Overrides = None) -> Document:
