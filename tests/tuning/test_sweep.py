@@ -82,6 +82,17 @@ def test_every_tuner_runs_the_space_into_results(tmp_path: Path, tuner: str) -> 
 
 
 @pytest.mark.slow
+def test_the_same_spec_sweeps_the_same_trials(tmp_path: Path) -> None:
+    """The default seed is 0, which Keras Tuner's oracle once read as "draw a seed"."""
+    tried = [
+        [row.values for row in tune(write_spec(tmp_path), directory=tmp_path / d, verbose=0).rows]
+        for d in ("first", "second")
+    ]
+    assert tried[0] == tried[1]
+    assert len({str(values) for values in tried[0]}) > 1  # and the trials differ
+
+
+@pytest.mark.slow
 def test_best_yaml_reproduces_the_best_trial(tmp_path: Path, monkeypatch) -> None:
     from keras_tuner.src import utils as kt_utils
 

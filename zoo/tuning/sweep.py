@@ -199,7 +199,7 @@ def _tuner(
     arguments: dict[str, Any] = {
         "hypermodel": hypermodel,
         "objective": kt.Objective(tune.objective, objective_direction(tune)),
-        "seed": tune.seed if tune.seed is not None else spec.seed,
+        "seed": oracle_seed(tune.seed if tune.seed is not None else spec.seed),
         "executions_per_trial": tune.executions_per_trial,
         "directory": str(directory),
         "project_name": results.PROJECT,
@@ -232,6 +232,13 @@ def _tuner(
 
 
 FINISHED = ("COMPLETED", "FAILED", "INVALID")
+
+
+def oracle_seed(seed: int | None) -> int | None:
+    """The seed Keras Tuner's oracle gets for the sweep's seed. The oracle reads a seed
+    of 0 as none at all (``seed or random.randint(1, 10000)``), which made the default
+    seed, 0, draw other trials on every run; shifted by one, every seed is kept."""
+    return None if seed is None else seed + 1
 
 
 class Reporting:
