@@ -79,13 +79,12 @@ class Run:
         history, state = self.state.history, self.state
         if self.worker is not None:
             return (
-                f"{self.spec.name}: worker {self.worker} trained {state.epochs_done} epochs in "
+                f"{self.spec.name}: worker {self.worker} trained {_epochs(state.epochs_done)} in "
                 f"{self.seconds:.0f} s ({state.status}); the chief (task 0) keeps the run "
                 "directory"
             )
-        lines = [
-            f"{self.spec.name}: {state.epochs_done} epochs in {self.seconds:.0f} s ({state.status})"
-        ]
+        done = _epochs(state.epochs_done)
+        lines = [f"{self.spec.name}: {done} in {self.seconds:.0f} s ({state.status})"]
         if state.best_epoch is not None:
             lines.append(f"  best epoch {state.best_epoch}: {self.monitor} {state.best_value:.6g}")
         if history:
@@ -476,3 +475,7 @@ def _strategy_scope(spec: Spec) -> AbstractContextManager:
     variables are copied to every device, when the spec asks for one."""
     name = (spec.train or Train()).distribute
     return STRATEGIES[name].load()().scope() if name else nullcontext()
+
+
+def _epochs(count: int) -> str:
+    return "1 epoch" if count == 1 else f"{count} epochs"
