@@ -123,6 +123,7 @@ def served(tmp_path: Path) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -157,7 +158,6 @@ def test_the_site_in_a_browser(served: str) -> None:
         page.screenshot(path=SCREENSHOTS / "cells.png", full_page=False)
 
         page.goto(served)
-        page.locator("label[for='__search']").first.click()
         page.locator("input[data-md-component='search-query']").fill("clipnorm")
         results = page.locator(".md-search-result__item")
         expect(results.first).to_be_visible(timeout=15_000)

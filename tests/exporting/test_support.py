@@ -1,8 +1,8 @@
-"""The README's export support table is measured: each shipped spec in it, built tiny
-with one of its cells (the cells in turn across the specs), exported in each format and
-checked by that format's runtime, gives the entries the README shows; the script that
-writes the table measures every cell. A format that starts (or stops) working changes
-a row."""
+"""The export support table of docs/guides/exporting.md is measured: each shipped spec in
+it, built tiny with one of its cells (the cells in turn across the specs), exported in
+each format and checked by that format's runtime, gives the entries the page shows; the
+script that writes the table measures every cell. A format that starts (or stops)
+working changes a row."""
 
 from __future__ import annotations
 
@@ -16,14 +16,15 @@ from zoo.exporting import support
 from zoo.exporting.formats import FORMATS
 from zoo.registry import ARCHITECTURES, CELLS
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-STALE = "stale: run `python -m zoo.exporting.support README.md`"
+PAGE = "docs/guides/exporting.md"
+TEXT = (Path(__file__).resolve().parents[2] / PAGE).read_text()
+STALE = f"stale: run `python -m zoo.exporting.support {PAGE}`"
 
 
 def _table() -> list[str]:
     pattern = rf"<!-- {support.MARKER}:start -->\n(.*?)<!-- {support.MARKER}:end -->"
-    match = re.search(pattern, README, re.S)
-    assert match, "README has no export-support markers"
+    match = re.search(pattern, TEXT, re.S)
+    assert match, f"{PAGE} has no export-support markers"
     return match.group(1).splitlines()
 
 
@@ -54,11 +55,11 @@ def test_the_measured_cells_cover_every_cell() -> None:
 @pytest.mark.parametrize(
     "case", support.CASES, ids=lambda case: case.spec + "_" * len(case.overrides)
 )
-def test_the_readme_rows_are_measured(case: support.Case, tmp_path: Path) -> None:
+def test_the_table_rows_are_measured(case: support.Case, tmp_path: Path) -> None:
     cell = measured_cell(case)
     start = f"| `{case.spec}` | {case.shows} | `{cell or '-'}` |"
-    readme_rows = [row for row in _table() if row.startswith(start)]
-    assert [support.row(case, cell, tmp_path)] == readme_rows, f"the row of {case.spec} is {STALE}"
+    shown = [row for row in _table() if row.startswith(start)]
+    assert [support.row(case, cell, tmp_path)] == shown, f"the row of {case.spec} is {STALE}"
 
 
 def test_a_large_output_is_held_to_its_precision_not_an_absolute_1e4() -> None:

@@ -5,7 +5,7 @@ Keras's LSTM and GRU hand the whole sequence to one cuDNN call when a GPU is vis
 and the layer computes exactly what that kernel does (the conditions below are those
 of keras.src.backend.tensorflow.rnn.cudnn_ok and of the layers' inner_loop). Without
 it, Keras runs the same generic step-by-step loop the project's layers run, and ours
-are as fast or faster on a CPU (see the README's Performance section).
+are as fast or faster on a CPU (see docs/performance.md).
 """
 
 from __future__ import annotations

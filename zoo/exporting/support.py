@@ -1,8 +1,9 @@
-"""The README's export support table: each architecture, with each cell, exported in each
-format and checked by that format's runtime. Tiny models (4 units) of shipped specs,
-with their preprocessing fitted on the spec's own data, so the table is measured, not
-written: ``python -m zoo.exporting.support README.md`` rewrites it, and a test fails
-when it is stale."""
+"""The export support table of the documentation (docs/guides/exporting.md): each
+architecture, with each cell, exported in each format and checked by that format's
+runtime. Tiny models (4 units) of shipped specs, with their preprocessing fitted on the
+spec's own data, so the table is measured, not written:
+``python -m zoo.exporting.support docs/guides/exporting.md`` rewrites it, and a test
+fails when it is stale."""
 
 from __future__ import annotations
 
@@ -112,7 +113,8 @@ def _short(reason: str) -> str:
     return reason if len(reason) <= 90 else reason[:89] + "…"
 
 
-def update_readme(path: Path) -> None:
+def update_table(path: Path) -> None:
+    """Rewrite the table between the markers of the Markdown page at ``path``."""
     with tempfile.TemporaryDirectory() as folder:
         table = markdown(Path(folder))
     text = path.read_text()
@@ -120,5 +122,5 @@ def update_readme(path: Path) -> None:
     path.write_text(pattern.sub(lambda m: m.group(1) + table + m.group(2), text))
 
 
-if __name__ == "__main__":  # python -m zoo.exporting.support README.md
-    update_readme(Path(sys.argv[1]))
+if __name__ == "__main__":  # python -m zoo.exporting.support docs/guides/exporting.md
+    update_table(Path(sys.argv[1]))
