@@ -76,3 +76,23 @@ def test_truncated_gradients_are_exactly_zero_more_than_k_steps_back() -> None:
     assert np.all(norms[:10] == 0) and np.all(norms[10:] > 0)
     full = hidden_state_gradients(zoo.build(LINEAR_RNN), x, y)
     assert np.all(full > 0)
+
+
+def test_cli_set_repoints_a_trained_models_data_and_refuses_other_changes(
+    capsys, tmp_path: Path
+) -> None:
+    """--set once changed only specs; on a trained model it was silently ignored."""
+    path = tmp_path / "linear.yaml"
+    path.write_text(yaml.safe_dump(LINEAR_RNN))
+    model = tmp_path / "linear.keras"
+    assert main(["build", str(path), "-o", str(model)]) == 0
+    capsys.readouterr()
+    output = str(tmp_path / "x.png")
+    norms = []
+    for seed in (1, 2):
+        assert main(["diagnose", str(model), "-o", output, "--set", f"data.seed={seed}"]) == 0
+        norms.append(capsys.readouterr().out.splitlines()[0])
+    assert norms[0] != norms[1]  # other examples, other gradients
+    for change in ("model.units=8", "train.truncate=5"):
+        assert main(["diagnose", str(model), "-o", output, "--set", change]) == 2
+        assert "--set may change only its data (data.*)" in capsys.readouterr().err
