@@ -335,6 +335,10 @@ def test_a_spec_that_fits_is_valid(capsys, machine) -> None:
     (problem,) = zoo.validate(HELLO, {"model.units": 10**4}, max_memory=GiB)
     assert problem.path == "model.units"
     assert problem.message.endswith("(1.5 GiB to train); the limit is 1.0 GiB")
+    (problem,) = zoo.validate(HELLO, {"model.units": 10**4}, max_memory="1GiB")  # as typed
+    assert problem.message.endswith("(1.5 GiB to train); max_memory is 1.0 GiB ('1GiB')")
+    with pytest.raises(ValueError, match="expected a size such as 8GiB"):
+        zoo.validate(HELLO, max_memory="8G")
 
 
 def test_available_memory_falls_back_to_none(monkeypatch) -> None:

@@ -425,10 +425,14 @@ class MemoryLimit:
         return None if found is None else cls(found.bytes, found.described)
 
 
-MaxMemory = MemoryLimit | int | None  # bytes, for the Python API
+MaxMemory = MemoryLimit | int | str | None  # bytes or a size like "8GiB", for the Python API
 
 
 def memory_limit(value: MaxMemory) -> MemoryLimit | None:
+    """The Python API's ``max_memory``: bytes, a size as the command line takes it
+    ("8GiB"), or a limit already made."""
+    if isinstance(value, str):
+        return MemoryLimit(parse_size(value), f"max_memory is {{}} ({value!r})")
     return MemoryLimit(value) if isinstance(value, int) else value
 
 
