@@ -1,6 +1,7 @@
 """Vanilla RNN, LSTM and GRU written from their equations as Keras layers, the
-``TextIds`` layer by which a model takes raw strings, and ``OneHot``, which feeds
-token ids as one-hot vectors.
+``TextIds`` layer by which a model takes raw strings, ``OneHot``, which feeds
+token ids as one-hot vectors, and ``WindowScaling``/``WindowUnscaling``, which scale
+each window of a series by its own statistics and map the forecast back.
 
 Each class takes the same arguments and holds the same weights (names, shapes,
 gate order) as the Keras built-in of the same name, so weights copy across in
@@ -14,5 +15,24 @@ from custom_layers.lstm import LSTM, LSTMCell
 from custom_layers.one_hot import OneHot
 from custom_layers.simple_rnn import SimpleRNN, SimpleRNNCell
 from custom_layers.text import TextIds
+from custom_layers.window_scaling import (
+    Differencing,
+    Undifferencing,
+    WindowScaling,
+    WindowUnscaling,
+)
 
-__all__ = ["GRU", "LSTM", "GRUCell", "LSTMCell", "OneHot", "SimpleRNN", "SimpleRNNCell", "TextIds"]
+__all__ = [
+    "GRU",
+    "LSTM",
+    "Differencing",
+    "GRUCell",
+    "LSTMCell",
+    "OneHot",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "TextIds",
+    "Undifferencing",
+    "WindowScaling",
+    "WindowUnscaling",
+]

@@ -257,6 +257,11 @@ DATASETS = Registry(
             "forecasting (extra: real-data)",
             "zoo.data.packaged:lynx",
         ),
+        "airline": DataSourceEntry(
+            "monthly airline passengers 1949-1960 (thousands), windowed for forecasting "
+            "(extra: real-data)",
+            "zoo.data.packaged:airline",
+        ),
         "japanese_vowels": DataSourceEntry(
             "JapaneseVowels: 7-29 frames of 12 LPC coefficients in, which of 9 speakers out "
             "(extra: real-data)",

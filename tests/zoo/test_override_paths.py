@@ -42,3 +42,13 @@ def test_a_path_in_a_spec_file_is_relative_to_its_folder(
     spec = load_spec(spec_file)
     assert spec.data.args["path"] == "reviews.csv"
     assert len(load_splits(spec, spec_folder(spec_file)).train) > 0
+
+
+def test_a_long_override_is_echoed_on_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    """The anchored path is long; YAML once folded it over two lines of the error."""
+    from zoo.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "adding_sweep", "--set", f"data.args.path={'x' * 100}"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: --set data.args.path={tmp_path}/{'x' * 100}: ")

@@ -29,7 +29,13 @@ from zoo.builder.names import (
     layer_name,
     one_hot_name,
 )
-from zoo.builder.preprocessing import scaled_inputs, text_ids, unscaled_outputs
+from zoo.builder.preprocessing import (
+    scaled_inputs,
+    text_ids,
+    unscaled_outputs,
+    unwindowed,
+    windowed,
+)
 from zoo.builder.seeds import layer_seed
 from zoo.builder.stack import LayerSource, between_layers, new_layers, recurrent_stack
 from zoo.data.preprocessing import Preprocessing
@@ -125,8 +131,10 @@ def one_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.
 
 def many_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
     inputs, x = spec_input(spec, preprocessing)
+    x, kept = windowed(x, preprocessing)
     x = recurrent_stack(x, spec, RNN, last_returns_sequences=False).sequence
-    return keras.Model(inputs, head(x, spec, preprocessing), name=spec.name)
+    y = unwindowed(head(x, spec, preprocessing), kept, preprocessing)
+    return keras.Model(inputs, y, name=spec.name)
 
 
 def many_to_many(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:

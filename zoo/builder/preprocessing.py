@@ -14,7 +14,21 @@ from typing import Any
 import keras
 
 from custom_layers.text import TextIds
-from zoo.builder.names import INPUT_SCALING, OUTPUT_SCALING, TEXT_IDS
+from custom_layers.window_scaling import (
+    Differencing,
+    Undifferencing,
+    WindowScaling,
+    WindowUnscaling,
+)
+from zoo.builder.names import (
+    DIFFERENCING,
+    INPUT_SCALING,
+    OUTPUT_SCALING,
+    TEXT_IDS,
+    UNDIFFERENCING,
+    WINDOW_SCALING,
+    WINDOW_UNSCALING,
+)
 from zoo.data.preprocessing import Affine, Preprocessing, Vocabulary
 
 
@@ -40,3 +54,31 @@ def unscaled_outputs(y: Any, scaling: Preprocessing | None) -> Any:
         return y
     affine: Affine = scaling.targets
     return keras.layers.Rescaling(affine.scale, affine.offset, name=OUTPUT_SCALING)(y)
+
+
+def windowed(x: Any, scaling: Preprocessing | None) -> tuple[Any, Any]:
+    """(what the stack reads, what the forecast is put back with): each window
+    differenced and scaled by its own statistics, as data.difference and data.scale
+    window ask; else (x, None)."""
+    form = scaling.window if scaling is not None else None
+    if form is None:
+        return x, None
+    raw = x
+    if form.lag:
+        x = Differencing(form.lag, name=DIFFERENCING)(x)
+    statistics = None
+    if form.scaled:
+        x, statistics = WindowScaling(name=WINDOW_SCALING)(x)
+    return x, (raw, statistics)
+
+
+def unwindowed(y: Any, kept: Any, scaling: Preprocessing | None) -> Any:
+    """The head's output back in the data's units and levels (``windowed`` undone)."""
+    if kept is None or scaling is None or scaling.window is None:
+        return y
+    form, (raw, statistics) = scaling.window, kept
+    if statistics is not None:
+        y = WindowUnscaling(form.columns, name=WINDOW_UNSCALING)([y, statistics])
+    if form.lag:
+        y = Undifferencing(form.lag, form.columns, name=UNDIFFERENCING)([y, raw])
+    return y

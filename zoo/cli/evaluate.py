@@ -7,6 +7,7 @@ from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
 from zoo.cli.options import TRAINED_HELP, add_overrides, add_unsafe
+from zoo.data.classical import classical_lines
 
 NAME = "evaluate"
 HELP = (
@@ -25,16 +26,11 @@ def run(args: argparse.Namespace) -> None:
     import_keras_quietly()
     from zoo.inference import evaluate
 
-    # A file named on the command line is relative to where the command runs.
-    overrides = [
-        f"data.args.path={Path(a.partition('=')[2]).resolve()}"
-        if a.startswith("data.args.path=")
-        else a
-        for a in args.overrides
-    ]
-    result = evaluate(args.target, overrides, unsafe=args.unsafe)
+    result = evaluate(args.target, args.overrides, unsafe=args.unsafe)
     print(f"{result['model']}: {result['split']} split, {result['examples']} examples")
     for name, value in result["metrics"].items():
         print(f"  {name}: {value:.6g}")
     for name, value in result["baseline"].items():
         print(f"  baseline, {name}: {value:.6g}")
+    for line in classical_lines(result["classical"]):
+        print(f"  {line}")

@@ -186,6 +186,12 @@ class Dataset:
     # the series its targets are, in time order. Such data is split by time, and a
     # window whose targets straddle a split's boundary is dropped (``split``).
     spans: np.ndarray | None = None
+    # The series whose rows ``spans`` index (time along axis 0, one column per target), so
+    # a classical forecaster can be run over each window's past (zoo.data.classical).
+    series: np.ndarray | None = None
+    # For each target of a series' windows, the input column it is (None: a target the
+    # inputs do not hold), so a window's own statistics can map a forecast back.
+    target_columns: list[int | None] | None = None
     # seq2seq: the source side's token texts, when they differ from ``vocabulary``
     source_vocabulary: list[str] | None = None
     # the task's trivial predictor, shown beside results scored on the same examples
@@ -233,7 +239,7 @@ class Dataset:
         )
 
 
-Scale = Literal["standard", "minmax", "none"]
+Scale = Literal["standard", "minmax", "window", "none"]
 
 
 def _never(args: Any) -> bool:

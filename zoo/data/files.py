@@ -120,6 +120,12 @@ class CsvSeriesArgs(SourceArgs):
     horizon: int = Field(1, gt=0, description="future rows per example (the target)")
     stride: int = Field(1, gt=0, description="rows between the starts of consecutive windows")
     header: bool = Field(True, description="the first row names the columns")
+    season: int | None = Field(
+        None,
+        ge=2,
+        description="the seasonal period in rows, e.g. 12 for monthly data: the seasonal "
+        "naive forecast and a seasonal Holt-Winters are scored beside the model's",
+    )
 
 
 def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
@@ -129,7 +135,9 @@ def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
     path = _existing_file(args.path, context)
     table = read_series(path, args, needed=args.window + args.horizon)
     assert table.targets is not None
-    return forecast(table.inputs, table.targets, args.window, args.horizon, args.stride)
+    return forecast(
+        table.inputs, table.targets, args.window, args.horizon, args.stride, table.target_columns
+    )
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,7 @@ class SeriesTable:
     inputs: np.ndarray  # (rows, len(columns))
     targets: np.ndarray | None  # (rows, len(target)); None where the file lacks them
     target_names: list[str]  # header names, or "column N" without a header
+    target_columns: list[int | None]  # each target's place among the inputs (None: absent)
 
 
 def read_series(
@@ -180,6 +189,7 @@ def read_series(
         table[:, inputs],
         table[:, targets] if targets is not None else None,
         [names[j] if names else f"column {j}" for j in targets] if targets is not None else [],
+        [inputs.index(j) if j in inputs else None for j in targets or []],
     )
 
 

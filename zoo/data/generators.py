@@ -247,14 +247,20 @@ def window_count(steps: int, window: int, horizon: int, stride: int) -> int:
 
 
 def forecast(
-    inputs: np.ndarray, targets: np.ndarray, window: int, horizon: int, stride: int
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    window: int,
+    horizon: int,
+    stride: int,
+    target_columns: list[int | None] | None = None,
 ) -> Dataset:
     """Forecasting examples from series with time along axis 0 (at least window +
     horizon steps): example i reads ``inputs`` (steps, features) at steps s .. s +
     window - 1, with s = i * stride, and predicts ``targets`` (steps, series) at the
     ``horizon`` steps after, flattened step-major to horizon * series values. The
     windows are split by time (``zoo.data.base.time_split``). Persistence (repeating
-    the window's last target row) is the baseline."""
+    the window's last target row) is the baseline. ``target_columns``: the input column
+    each target is (default: the one series is its own input)."""
     stride = min(stride, len(inputs))  # longer strides give one window too
     count = window_count(len(inputs), window, horizon, stride)
     starts = np.arange(count)[:, None] * stride
@@ -265,6 +271,8 @@ def forecast(
         x.astype("float32"),
         y.reshape(count, -1).astype("float32"),
         spans=np.concatenate([starts + window, starts + window + horizon], axis=1),
+        series=targets,
+        target_columns=[0] if target_columns is None else target_columns,
         naive=Naive("mse of persistence", mean_squared_error, given=last.reshape(count, -1)),
     )
 

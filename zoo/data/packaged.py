@@ -70,6 +70,42 @@ def _lynx(args: LynxArgs, context: Context) -> Dataset:
 
 lynx = DataSource(LynxArgs, _lynx, scale="standard", feeds_back=always)
 
+AIRLINE_MONTHS = 144  # January 1949 - December 1960
+
+
+class AirlineArgs(SourceArgs):
+    window: int = Field(24, gt=0, description="past months per example (the input)")
+    horizon: int = Field(12, gt=0, description="future months per example (the target)")
+    stride: int = Field(1, gt=0, description="months between the starts of consecutive windows")
+    season: int | None = Field(
+        12,
+        ge=2,
+        description="the seasonal period in months: the seasonal naive forecast and a "
+        "seasonal Holt-Winters are scored beside the model's (null: neither)",
+    )
+
+    @model_validator(mode="after")
+    def window_fits(self) -> AirlineArgs:
+        if self.window + self.horizon > AIRLINE_MONTHS:
+            raise ValueError(
+                f"window + horizon ({self.window} + {self.horizon}) is longer than the "
+                f"{AIRLINE_MONTHS} months of the series"
+            )
+        return self
+
+
+def _airline(args: AirlineArgs, context: Context) -> Dataset:
+    """Monthly totals of international airline passengers, January 1949 to December
+    1960, in thousands (144 months; Box & Jenkins 1976, series G), as sktime ships them:
+    a trend and a season whose swing grows with it, the textbook case for Holt-Winters.
+    Windowed by ``forecast`` (one feature, ``horizon`` target values), with persistence
+    as the baseline and the classical forecasts beside it (zoo.data.classical)."""
+    series = _sktime_datasets("airline").load_airline().to_numpy(dtype="float64")
+    return forecast(series[:, None], series[:, None], args.window, args.horizon, args.stride)
+
+
+airline = DataSource(AirlineArgs, _airline, scale="window", feeds_back=always)
+
 VOWEL_FRAMES = 29  # the longest utterance
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from zoo.data.base import Dataset, RawText, Scale
 from zoo.data.tokens import PADDING, UNKNOWN
+from zoo.errors import SpecError
 from zoo.spec.derived import scales_inputs, scales_targets
 from zoo.spec.schema import Spec
 
@@ -56,18 +57,33 @@ class Vocabulary:
 
 
 @dataclass(frozen=True)
+class Windowed:
+    """What is done to each window of a series inside the model, and undone to its
+    forecast: differenced over ``lag`` steps, then scaled by its own statistics."""
+
+    columns: list[int]  # each target's input column
+    scaled: bool  # data.scale window
+    lag: int | None  # data.difference
+
+
+@dataclass(frozen=True)
 class Preprocessing:
     inputs: Affine | None = None  # real-valued inputs
     targets: Affine | None = None  # a regression head's targets
     vocabulary: Vocabulary | None = None  # text inputs
+    # data.scale window or data.difference: per window, nothing fitted (see Windowed)
+    window: Windowed | None = None
 
 
 def scale_method(spec: Spec) -> Scale:
-    """data.scale, or its source's default."""
+    """data.scale, or its source's default; with data.difference, window by default (the
+    changes, not the levels, are what is scaled)."""
     from zoo.registry import DATASETS
 
     if spec.data is None:
         return "none"
+    if spec.data.scale is None and spec.data.difference:
+        return "window"
     return spec.data.scale or DATASETS[spec.data.source].load().scale
 
 
@@ -79,10 +95,27 @@ def fit_preprocessing(spec: Spec, train: Dataset) -> Preprocessing | None:
     method = scale_method(spec)
     if method == "none":
         return None
+    lag = spec.data.difference if spec.data is not None else None
+    if method == "window" or lag:
+        return Preprocessing(window=Windowed(window_columns(train), method == "window", lag))
     x = train.x[0] if isinstance(train.x, list) else train.x
     inputs = _fit(x, method) if scales_inputs(spec) and _real(x) else None
     targets = _fit(train.y, method) if scales_targets(spec) and _real(train.y) else None
     return Preprocessing(inputs, targets) if inputs or targets else None
+
+
+def window_columns(train: Dataset) -> list[int]:
+    """Each target's input column, for data.scale window and data.difference: every
+    target must be an input, or its window holds nothing to map the forecast back with."""
+    columns = train.target_columns
+    if columns is None or None in columns:
+        raise SpecError.single(
+            "works on each window of the series it forecasts, so every target must also be "
+            "an input: windows of a series (csv_series, sine, arma, lynx) whose "
+            "data.args.target columns are among data.args.columns",
+            "data.scale" if train.target_columns is None else "data.args.target",
+        )
+    return [c for c in columns if c is not None]
 
 
 def fit_vocabulary(spec: Spec, train: Dataset) -> Vocabulary:

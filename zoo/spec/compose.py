@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,9 @@ def _has(container: Any, key: str | int) -> bool:
 
 
 def _show(value: Any) -> str:
-    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+    """The value as the user would type it, on one line however long (an error is one line)."""
+    shown = yaml.safe_dump(value, default_flow_style=True, width=math.inf)
+    return shown.strip().removesuffix("...").strip()
 
 
 def from_source(source: Path | str | Mapping[str, Any]) -> Document:

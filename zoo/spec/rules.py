@@ -41,6 +41,7 @@ def check_rules(spec: Spec) -> list[Finding]:
         *_truncation(spec),
         *_monitors(spec),
         *_scale(spec),
+        *_difference(spec),
         *tune_findings(spec),
     ]
 
@@ -208,6 +209,34 @@ def _monitors(spec: Spec) -> Iterator[Finding]:
             yield where, f"cannot tell whether a higher or a lower {name!r} is better"
 
 
+def _windowed(spec: Spec) -> bool:
+    """A forecaster whose windows can be scaled or differenced one by one."""
+    return spec.architecture == "many_to_one" and scales_inputs(spec) and scales_targets(spec)
+
+
+def _difference(spec: Spec) -> Iterator[Finding]:
+    """data.difference needs windows of levels to difference, and leaves steps to read."""
+    lag = spec.data.difference if spec.data is not None else None
+    if not lag:
+        return
+    where = ("data", "difference")
+    if not _windowed(spec):
+        yield (
+            where,
+            "differences each window of a series and puts the forecast back: it needs a "
+            "many_to_one forecaster, real-valued inputs (inputs.features) and a regression "
+            "head (a linear activation)",
+        )
+    elif spec.data.scale in ("standard", "minmax"):
+        yield (
+            where,
+            f"with data.scale {spec.data.scale} the training split's levels would scale the "
+            "changes; use data.scale: window (the default with data.difference) or none",
+        )
+    elif spec.inputs.length is not None and lag >= spec.inputs.length:
+        yield where, f"{lag} leaves no step of a {spec.inputs.length}-step window to read"
+
+
 def _scale(spec: Spec) -> Iterator[Finding]:
     """An explicit data.scale must have something to scale."""
     if spec.data is None or spec.data.scale in (None, "none"):
@@ -217,4 +246,11 @@ def _scale(spec: Spec) -> Iterator[Finding]:
             ("data", "scale"),
             "applies to real-valued inputs (inputs.features) or a regression head (a linear "
             "activation); this spec has token inputs and a classifier head",
+        )
+    elif spec.data.scale == "window" and not _windowed(spec):
+        yield (
+            ("data", "scale"),
+            "window scales each window of a series and maps its forecast back: it needs a "
+            "many_to_one forecaster, real-valued inputs (inputs.features) and a regression "
+            "head (a linear activation)",
         )

@@ -263,11 +263,18 @@ class Data(Section):
     validation: Rate = Field(0.1, description="fraction of examples held out for validation")
     test: Rate = Field(0.1, description="fraction of examples held out for `zoo evaluate`")
     seed: Seed | None = Field(None, description="the data's seed (default: the spec's seed)")
-    scale: Literal["standard", "minmax", "none"] | None = Field(
+    scale: Literal["standard", "minmax", "window", "none"] | None = Field(
         None,
         description="scale real inputs and regression targets with statistics of the training "
         "split, inside the model (default: the source's: standard for user files and the lynx "
-        "series, none for generators)",
+        "series, none for generators); window: each window by its own mean and spread, the "
+        "forecast mapped back by them (many_to_one forecasters of a series)",
+    )
+    difference: PositiveInt | None = Field(
+        None,
+        description="forecast the change over this many steps rather than the level (1: from "
+        "the step before; 12: from a year before, in monthly data), differenced and put back "
+        "inside the model (many_to_one forecasters of a series; scale: window or none)",
     )
 
 

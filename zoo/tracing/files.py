@@ -44,11 +44,11 @@ def write_xlsx(trace: Trace, path: Path) -> None:
     for d in trace.directions:
         sheet = book.create_sheet(_sheet_name(f"{d.layer} {d.direction}"))
         sheet.append(["quantity", "unit", *steps])
-        columns = np.argsort(d.positions)  # the steps in input order
         quantities = {"x": d.inputs, **{q: np.stack([s[q] for s in d.steps]) for q in d.steps[0]}}
         for quantity, values in quantities.items():
+            placed = d.by_position(values, len(steps))  # the steps in input order
             for unit in range(values.shape[1]):
-                row = [float(values[c, unit]) for c in columns]
+                row = [None if np.isnan(v) else float(v) for v in placed[:, unit]]
                 sheet.append([d.symbols.get(quantity, quantity), unit, *row])
     if trace.head is not None:
         sheet = book.create_sheet(HEAD)
@@ -110,7 +110,6 @@ def write_png(trace: Trace, path: Path) -> None:
         len(panels), columns, figsize=(width, 2.6 * len(panels)), squeeze=False
     )
     for row, (part, d, quantities) in enumerate(panels):
-        order = np.argsort(d.positions)
         ticks = range(0, len(part.tokens), max(1, len(part.tokens) // MAX_TICKS))
         for column in range(columns):
             axis = axes[row][column]
@@ -118,8 +117,9 @@ def write_png(trace: Trace, path: Path) -> None:
                 axis.axis("off")
                 continue
             quantity = quantities[column]
-            values = np.stack([d.steps[i][quantity] for i in order]).T  # units x steps
-            limit = max(1.0, float(np.abs(values).max()))
+            run = np.stack([step[quantity] for step in d.steps])
+            values = d.by_position(run, len(part.tokens)).T  # units x steps, in input order
+            limit = max(1.0, float(np.nanmax(np.abs(values))))
             image = axis.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit)
             axis.set_title(f"{d.layer} {d.direction}: {d.symbols[quantity]}", fontsize=9)
             axis.set_xticks(list(ticks), [part.tokens[t] for t in ticks], fontsize=8)

@@ -51,6 +51,8 @@ def _steps(trace: Trace, units: int, reads: str) -> list[str]:
     for position, token in enumerate(trace.tokens):
         lines += ["", f"step {position + 1}  {token!r}"]
         for d, name in zip(trace.directions, names, strict=True):
+            if position not in d.positions:  # read only as the change from a step before
+                continue
             index = d.positions.index(position)
             quantities = {"x": d.inputs[index], **d.steps[index]}
             for row, (quantity, values) in enumerate(quantities.items()):

@@ -39,6 +39,13 @@ class Direction:
     blocks: tuple[str, ...]  # the gate blocks of the weights' columns, in order: i f c o
     agreement: float  # largest |h_t traced - the layer's own loop's output|
 
+    def by_position(self, values: np.ndarray, steps: int) -> np.ndarray:
+        """(steps, ...) in input order, NaN at the input positions this direction does
+        not read (a differenced model's stack starts ``data.difference`` steps in)."""
+        placed = np.full((steps, *values.shape[1:]), np.nan)
+        placed[self.positions] = values
+        return placed
+
 
 @dataclass
 class Head:
@@ -76,19 +83,27 @@ def trace_layer(
 ) -> list[Direction]:
     """``layer`` run step by step over the first ``steps`` rows of ``x`` (the rest is
     padding, which the model masks), one Direction per direction; from the ``initial``
-    states (each (1, width): a decoder's, from its encoder), else from zeros."""
+    states (each (1, width): a decoder's, from its encoder), else from zeros. A layer
+    that reads fewer rows than the input has steps (a differenced window) reads the
+    last ones: its step j is the input's step j + the rows it lacks."""
     x = x[:steps]
+    skipped = steps - len(x)
     if isinstance(layer, keras.layers.Bidirectional):
         return [
-            _trace_direction(layer.name, "forward", layer.forward_layer, x),
-            _trace_direction(layer.name, "backward", layer.backward_layer, x),
+            _trace_direction(layer.name, "forward", layer.forward_layer, x, skipped=skipped),
+            _trace_direction(layer.name, "backward", layer.backward_layer, x, skipped=skipped),
         ]
     direction = "backward" if layer.go_backwards else "forward"
-    return [_trace_direction(layer.name, direction, layer, x, initial)]
+    return [_trace_direction(layer.name, direction, layer, x, initial, skipped)]
 
 
 def _trace_direction(
-    name: str, direction: str, layer: Any, x: np.ndarray, initial: list | None = None
+    name: str,
+    direction: str,
+    layer: Any,
+    x: np.ndarray,
+    initial: list | None = None,
+    skipped: int = 0,
 ) -> Direction:
     cell = zoo_cell(layer.cell)
     positions = list(range(len(x)))[:: -1 if layer.go_backwards else 1]
@@ -102,8 +117,9 @@ def _trace_direction(
     agreement = float(np.max(np.abs(traced - _own_loop(layer, x, initial))))
     symbols = {"x": "x_t", **cell.traced}
     weights = cell_weights(cell)
+    at = [t + skipped for t in positions]
     return Direction(
-        name, direction, positions, x[positions], steps, symbols, weights, cell.blocks, agreement
+        name, direction, at, x[positions], steps, symbols, weights, cell.blocks, agreement
     )
 
 

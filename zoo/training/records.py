@@ -90,6 +90,8 @@ class RunResults:
     metrics: dict[str, float] = field(default_factory=dict)
     baseline: dict[str, float] = field(default_factory=dict)  # its name -> its score
     baseline_metric: str | None = None  # the logged metric that scores what it does
+    # a forecaster's classical references on the same windows: method -> {mse, mae}
+    classical: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def save(self, directory: Path) -> None:
         write_text(directory / RESULTS, json.dumps(asdict(self), indent=1))

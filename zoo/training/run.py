@@ -14,8 +14,9 @@ from typing import Any
 import keras
 
 from zoo.builder import build_model
-from zoo.data import Splits, load_splits
+from zoo.data import Splits, classical, load_splits
 from zoo.data.base import data_seed
+from zoo.data.classical import classical_lines, season_of
 from zoo.data.preprocessing import Preprocessing, fit_preprocessing
 from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
@@ -71,6 +72,7 @@ class Run:
     seconds: float
     test_metrics: dict[str, float] = field(default_factory=dict)
     baseline: dict[str, float] = field(default_factory=dict)
+    classical: dict[str, dict[str, float]] = field(default_factory=dict)  # see RunResults
     worker: int | None = None  # a multi-worker run's non-chief: the chief keeps the run
     notes: list[str] = field(default_factory=list)  # what the user should know of the data
 
@@ -95,6 +97,7 @@ class Run:
             lines.append(f"  test split (best model): {test}")
         for name, value in self.baseline.items():
             lines.append(f"  baseline: {name} {value:.6g}")
+        lines += [f"  {line}" for line in classical_lines(self.classical)]
         lines += [f"  note: {note}" for note in self.notes]
         lines.append(f"  {estimate(self.spec).line()}")
         files = sorted(
@@ -254,13 +257,16 @@ def _train_model(
     run = Run(directory, spec, state, monitor, 0.0, baseline=splits.baseline(scored))
     if not chief:
         return run
+    run.classical = classical.scores(scored, splits.train, season_of(spec))
     if splits.test is not None and run_directory.best.exists():
         # the chief alone, on the whole split: the best model is a file, not the team's
         best = load_model(run_directory.best, unsafe=unsafe)
         run.test_metrics = _evaluate(best, splits.test, settings.batch_size)
     measures = scored.naive.measures if scored.naive is not None else None
     split = "test" if splits.test is not None else "train"
-    results = RunResults(split, run.test_metrics, run.baseline, baseline_metric(spec, measures))
+    results = RunResults(
+        split, run.test_metrics, run.baseline, baseline_metric(spec, measures), run.classical
+    )
     results.save(directory)  # what zoo compare reads
     return run
 

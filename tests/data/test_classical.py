@@ -1,0 +1,96 @@
+"""The classical forecasts set beside a forecaster's: each exact where it should be,
+each fitted on the series before the scored windows alone, and printed and saved by
+zoo train."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zoo.cli import main
+from zoo.data import classical
+from zoo.data.base import Dataset, time_split
+from zoo.data.generators import forecast
+
+SEASON = 12
+
+
+def windows(series: np.ndarray, window: int = 24, horizon: int = 6) -> tuple[Dataset, Dataset]:
+    """(training windows, test windows) of one series, split by time."""
+    data = forecast(series[:, None], series[:, None], window, horizon, stride=1)
+    n = len(data)
+    splits = time_split(data, n - 30, 0, 30)
+    assert splits.test is not None
+    return splits.train, splits.test
+
+
+def test_seasonal_naive_is_exact_on_a_pure_season() -> None:
+    t = np.arange(300)
+    train, test = windows(np.sin(2 * np.pi * t / SEASON) + 5)
+    scored = classical.scores(test, train, SEASON)
+    naive = scored[f"seasonal naive ({SEASON})"]["mae"]
+    assert naive == pytest.approx(0, abs=1e-6)  # float32 targets
+    assert scored["AR(2)"]["mae"] > 0  # an AR(2) fits a sine too, not to the last digit
+
+
+def test_ar2_is_exact_on_an_ar2_recursion() -> None:
+    series = [1.0, 2.0]
+    for _ in range(298):
+        series.append(0.5 + 1.2 * series[-1] - 0.5 * series[-2])
+    train, test = windows(np.array(series))
+    assert classical.scores(test, train, None)["AR(2)"]["mae"] == pytest.approx(0, abs=1e-6)
+
+
+def test_holt_winters_follows_a_trend_and_a_season() -> None:
+    t = np.arange(300)
+    series = 100 + 2.0 * t + 10 * np.sin(2 * np.pi * t / SEASON)
+    train, test = windows(series)
+    scored = classical.scores(test, train, SEASON)
+    assert scored[f"Holt-Winters ({SEASON})"]["mae"] < 1.0  # on values around 600
+    assert scored[f"seasonal naive ({SEASON})"]["mae"] == pytest.approx(2.0 * SEASON)
+
+
+def test_each_method_is_fitted_before_the_first_scored_origin(monkeypatch) -> None:
+    seen = []
+
+    def fit(train: np.ndarray) -> classical.Forecaster:
+        seen.append(len(train))
+        return lambda past, steps: np.zeros(steps)
+
+    monkeypatch.setattr(classical, "methods", lambda season: [classical.Method("zero", fit)])
+    train, test = windows(np.arange(300.0))
+    classical.scores(test, train, None)
+    assert seen == [int(test.spans[:, 0].min())]  # no target of a scored window
+
+
+def test_data_that_is_not_windows_of_a_series_has_none() -> None:
+    data = Dataset(np.zeros((4, 3, 1), "float32"), np.zeros((4, 1), "float32"))
+    assert classical.scores(data, data, SEASON) == {}
+
+
+@pytest.mark.slow
+def test_zoo_train_prints_and_saves_them(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    t = np.arange(120)
+    noise = np.random.default_rng(0).normal(size=len(t))  # not predictable to the last digit
+    values = 100 + t + 10 * np.sin(2 * np.pi * t / SEASON) + noise
+    Path("monthly.csv").write_text("v\n" + "\n".join(f"{v:.3f}" for v in values))
+    spec = Path("spec.yaml")
+    spec.write_text(
+        "version: 1\nname: monthly\narchitecture: many_to_one\ncell: gru\n"
+        "inputs: {length: 24, features: 1}\nmodel: {units: 4}\noutputs: {units: 3}\n"
+        "data:\n  source: csv_series\n  scale: window\n  difference: 12\n"
+        "  args: {path: monthly.csv, window: 24, horizon: 3, season: 12}\n"
+        "train: {epochs: 1}\n"
+    )
+    assert main(["train", str(spec), "-q"]) == 0
+    out = capsys.readouterr().out
+    for name in ("seasonal naive (12)", "AR(2)", "Holt-Winters (12)"):
+        assert f"  classical: {name}: mse " in out
+    (run,) = Path("runs").glob("monthly-*")
+    saved = json.loads((run / "results.json").read_text())["classical"]
+    assert set(saved) == {"seasonal naive (12)", "AR(2)", "Holt-Winters (12)"}
+    assert 10 < saved["seasonal naive (12)"]["mae"] < 14  # a season's trend, 12, and noise

@@ -1,0 +1,169 @@
+"""The forecasts a practitioner makes before trying a neural network, on the same test
+windows as the model's, so that a forecaster's score is read beside them.
+
+- seasonal naive: each step repeats the same step one season earlier (with a season);
+- Holt-Winters: exponential smoothing with an additive trend and, with a season, an
+  additive seasonal component (statsmodels);
+- AR(p): a linear autoregression on the last p values, least squares.
+
+Each is fitted on the series before the scored windows' first origin (its parameters,
+or its coefficients: for the test split, the training and validation years, which the
+model learns and stops on), then run over each window's past up to the window's
+origin, as the model reads its window: the past is known at forecast time, the
+targets are not. Scores
+are in the data's units, per method: mean squared and mean absolute error.
+
+Holt-Winters needs statsmodels (the ``forecast`` extra); without it the method is left
+out and the results say so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from zoo.data.base import Dataset
+
+# (the series up to an origin, how many steps ahead) -> the forecast of those steps
+Forecaster = Callable[[np.ndarray, int], np.ndarray]
+AR_ORDER = 2  # the order the classical literature fits to the lynx series
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    # the training split's part of one series -> a forecaster fitted on it, or None
+    # when that part is too short for the method
+    fit: Callable[[np.ndarray], Forecaster | None]
+
+
+def methods(season: int | None) -> list[Method]:
+    """The classical forecasters for a series with this season (None: not seasonal)."""
+    found = [Method(f"AR({AR_ORDER})", _fit_autoregression)]
+    if season:
+        found.insert(0, Method(f"seasonal naive ({season})", lambda _: _seasonal_naive(season)))
+    if importlib.util.find_spec("statsmodels") is not None:
+        name = f"Holt-Winters ({season})" if season else "Holt-Winters"
+        found.append(Method(name, lambda train: _fit_holt_winters(train, season)))
+    return found
+
+
+def season_of(spec: Any) -> int | None:
+    """The spec's data.args.season, for the sources that take one."""
+    from zoo.data.base import source_of
+
+    if spec.data is None:
+        return None
+    return getattr(source_of(spec)[1], "season", None)
+
+
+def classical_lines(scored: dict[str, dict[str, float]]) -> list[str]:
+    """One line per method, as zoo train and zoo evaluate print them."""
+    return [
+        f"classical: {name}: " + "  ".join(f"{k} {v:.6g}" for k, v in values.items())
+        for name, values in scored.items()
+    ]
+
+
+def scores(dataset: Dataset, train: Dataset, season: int | None) -> dict[str, dict[str, float]]:
+    """Each method's mse and mae on ``dataset``'s windows, fitted on the series before
+    their first origin (at least the training split's part); {} for data that is not
+    windows of one series."""
+    if dataset.series is None or dataset.spans is None or train.spans is None:
+        return {}
+    series = dataset.series.reshape(len(dataset.series), -1).astype("float64")
+    fitted_until = max(int(dataset.spans[:, 0].min()), int(train.spans[:, 1].max()))
+    results = {}
+    for method in methods(season):
+        forecasts = _forecasts(method, series, fitted_until, dataset.spans)
+        if forecasts is None:
+            continue
+        errors = forecasts.reshape(dataset.y.shape) - dataset.y.astype("float64")
+        results[method.name] = {
+            "mse": float(np.mean(errors**2)),
+            "mae": float(np.mean(np.abs(errors))),
+        }
+    return results
+
+
+def _forecasts(
+    method: Method, series: np.ndarray, fitted_until: int, spans: np.ndarray
+) -> np.ndarray | None:
+    """(windows, horizon * columns), step-major like the windows' targets."""
+    per_column = []
+    for column in series.T:
+        forecaster = method.fit(column[:fitted_until])
+        if forecaster is None:
+            return None
+        per_column.append(
+            np.stack([forecaster(column[:start], end - start) for start, end in spans])
+        )
+    return np.stack(per_column, axis=-1).reshape(len(spans), -1)
+
+
+def _seasonal_naive(season: int) -> Forecaster:
+    def forecast(past: np.ndarray, steps: int) -> np.ndarray:
+        return np.array([past[len(past) - season + (h % season)] for h in range(steps)])
+
+    return forecast
+
+
+def _fit_autoregression(train: np.ndarray) -> Forecaster | None:
+    p = AR_ORDER
+    if len(train) < 3 * p + 1:
+        return None
+    lagged = np.column_stack([train[p - k - 1 : len(train) - k - 1] for k in range(p)])
+    design = np.column_stack([np.ones(len(lagged)), lagged])
+    coefficients, *_ = np.linalg.lstsq(design, train[p:], rcond=None)
+
+    def forecast(past: np.ndarray, steps: int) -> np.ndarray:
+        recent = list(past[-p:])
+        made = []
+        for _ in range(steps):  # each step feeds the last back, as an AR model forecasts
+            value = coefficients[0] + sum(coefficients[k + 1] * recent[-k - 1] for k in range(p))
+            made.append(value)
+            recent.append(value)
+        return np.array(made)
+
+    return forecast
+
+
+def _fit_holt_winters(train: np.ndarray, season: int | None) -> Forecaster | None:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    seasonal = "add" if season else None
+    if len(train) < (2 * season if season else 0) + 10:  # two seasons to start from
+        return None
+
+    def model(values: np.ndarray, **initial: object) -> ExponentialSmoothing:
+        return ExponentialSmoothing(
+            values, trend="add", seasonal=seasonal, seasonal_periods=season, **initial
+        )
+
+    with warnings.catch_warnings():  # convergence chatter, not a user's concern
+        warnings.simplefilter("ignore")
+        fitted = model(train).fit()
+    p = fitted.params
+    initial = {
+        "initialization_method": "known",
+        "initial_level": p["initial_level"],
+        "initial_trend": p["initial_trend"],
+    }
+    if season:
+        initial["initial_seasonal"] = p["initial_seasons"]
+    smoothing = {k: p[k] for k in ("smoothing_level", "smoothing_trend", "smoothing_seasonal")}
+    if not season:
+        smoothing.pop("smoothing_seasonal")
+
+    def forecast(past: np.ndarray, steps: int) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            run = model(past, **initial).fit(**smoothing, optimized=False)
+        return np.asarray(run.forecast(steps))
+
+    return forecast
