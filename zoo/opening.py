@@ -17,6 +17,7 @@ from typing import Any
 from zoo.data.base import Numbering
 from zoo.errors import UserError
 from zoo.saving import ModelRecord, load_model, zoo_record
+from zoo.spec import Overrides, assignments
 from zoo.spec.schema import Spec
 from zoo.training.directory import RunDirectory
 
@@ -76,3 +77,17 @@ def check_record(model: Any, record: ModelRecord, path: Path) -> None:
         f"{expected.get(name, 0):,} parameters, the model holds {held.get(name, 0):,}); "
         "the file was altered after it was saved"
     )
+
+
+def data_overrides(overrides: Overrides, doing: str) -> dict[str, Any]:
+    """Overrides for a trained model, which may re-point only its data (data.*): any
+    other change would describe another model than the one on disk. ``doing`` says
+    what the command does with it, for the refusal ("evaluate scores")."""
+    changes = assignments(overrides)
+    for key in changes:
+        if not key.startswith("data."):
+            raise UserError(
+                f"--set {key}: {doing} the model as it was trained; --set may only re-point "
+                "its data (data.*), e.g. --set data.args.path=other.csv"
+            )
+    return changes

@@ -95,4 +95,4 @@ def test_cli_set_repoints_a_trained_models_data_and_refuses_other_changes(
     assert norms[0] != norms[1]  # other examples, other gradients
     for change in ("model.units=8", "train.truncate=5"):
         assert main(["diagnose", str(model), "-o", output, "--set", change]) == 2
-        assert "--set may change only its data (data.*)" in capsys.readouterr().err
+        assert "--set may only re-point its data (data.*)" in capsys.readouterr().err

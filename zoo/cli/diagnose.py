@@ -7,7 +7,6 @@ from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
 from zoo.cli.options import add_overrides, add_unsafe, at_least, output_file
-from zoo.errors import UserError
 
 NAME = "diagnose"
 HELP = (
@@ -40,7 +39,7 @@ def run(args: argparse.Namespace) -> None:
     at_least(args.batch, 1, "--batch")
     output_file(args.output, "-o", (".png",))
     import_keras_quietly()
-    from zoo.opening import open_model
+    from zoo.opening import data_overrides, open_model
     from zoo.spec.loading import load_spec
     from zoo.spec.shipped import spec_folder
     from zoo.training.diagnose import plot_profiles, profile
@@ -48,7 +47,7 @@ def run(args: argparse.Namespace) -> None:
     profiles = []
     for target in args.targets:
         if target.is_dir() or target.suffix == ".keras":  # a trained model
-            changes = _for_trained(args.overrides, target)  # before the model loads
+            changes = data_overrides(args.overrides, "diagnose measures")  # before it loads
             opened = open_model(target, args.unsafe)
             item = profile(
                 load_spec(opened.spec, changes),
@@ -66,20 +65,3 @@ def run(args: argparse.Namespace) -> None:
         profiles.append(item)
     plot_profiles(profiles, args.output)
     print(f"drew {args.output}")
-
-
-# What --set may change for a trained model: the data it is diagnosed on. Anything else,
-# train.truncate included (the layers were built with it), is the model on disk.
-
-
-def _for_trained(overrides: list[str], target: Path) -> dict[str, object]:
-    from zoo.spec import assignments
-
-    changes = assignments(overrides)
-    for key in changes:
-        if not key.startswith("data."):
-            raise UserError(
-                f"--set {key}: {target} is a trained model, diagnosed as it was built; "
-                "--set may change only its data (data.*)"
-            )
-    return changes

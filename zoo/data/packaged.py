@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -37,6 +38,16 @@ def _sktime_datasets(name: str) -> ModuleType:
         ) from None
 
 
+def _fitting(args: Any, length: int, unit: str) -> Any:
+    """``args`` when one window and its horizon fit in a packaged series of ``length``."""
+    if args.window + args.horizon > length:
+        raise ValueError(
+            f"window + horizon ({args.window} + {args.horizon}) is longer than the "
+            f"{length} {unit} of the series"
+        )
+    return args
+
+
 LYNX_YEARS = 114  # 1821-1934
 
 
@@ -47,12 +58,7 @@ class LynxArgs(SourceArgs):
 
     @model_validator(mode="after")
     def window_fits(self) -> LynxArgs:
-        if self.window + self.horizon > LYNX_YEARS:
-            raise ValueError(
-                f"window + horizon ({self.window} + {self.horizon}) is longer than the "
-                f"{LYNX_YEARS} years of the series"
-            )
-        return self
+        return _fitting(self, LYNX_YEARS, "years")
 
 
 def _lynx(args: LynxArgs, context: Context) -> Dataset:
@@ -86,12 +92,7 @@ class AirlineArgs(SourceArgs):
 
     @model_validator(mode="after")
     def window_fits(self) -> AirlineArgs:
-        if self.window + self.horizon > AIRLINE_MONTHS:
-            raise ValueError(
-                f"window + horizon ({self.window} + {self.horizon}) is longer than the "
-                f"{AIRLINE_MONTHS} months of the series"
-            )
-        return self
+        return _fitting(self, AIRLINE_MONTHS, "months")
 
 
 def _airline(args: AirlineArgs, context: Context) -> Dataset:

@@ -22,8 +22,8 @@ from zoo.inference.inputs import (
     takes_text,
 )
 from zoo.inference.prediction import Prediction
-from zoo.opening import OpenedModel, open_model, resolve_model_path
-from zoo.spec import Overrides, assignments
+from zoo.opening import OpenedModel, data_overrides, open_model, resolve_model_path
+from zoo.spec import Overrides
 from zoo.spec.derived import architecture, classifies, output_width
 
 if TYPE_CHECKING:
@@ -45,13 +45,7 @@ def evaluate(
     from zoo.spec.loading import load_spec
     from zoo.training.pipeline import evaluation_pipeline
 
-    changes = assignments(overrides)
-    for key in changes:
-        if not key.startswith("data."):
-            raise UserError(
-                f"--set {key}: evaluate scores the model as it was trained; --set may only "
-                "re-point its data (data.*), e.g. --set data.args.path=other.csv"
-            )
+    changes = data_overrides(overrides, "evaluate scores")
     opened = open_model(target, unsafe)
     model = opened.model
     model.jit_compile = xla_ready(model)  # evaluation only: training keeps its setting
