@@ -66,6 +66,17 @@ def test_each_method_is_fitted_before_the_first_scored_origin(monkeypatch) -> No
     assert seen == [int(test.spans[:, 0].min())]  # no target of a scored window
 
 
+def test_a_regression_baseline_is_scored_as_the_loss_scores_the_model() -> None:
+    """An MAE forecaster's baseline was "mse of persistence": another measure."""
+    train, test = windows(np.sin(np.arange(300) / 7.0) * 50)
+    last = test.x[:, -1, :1]  # persistence repeats the window's last value
+    ((name, value),) = test.baseline(train, "mae").items()
+    assert name == "mae of persistence"
+    assert value == pytest.approx(np.mean(np.abs(test.y - last)), rel=1e-6)
+    squared = np.mean((test.y - last) ** 2)
+    assert test.baseline(train) == {"mse of persistence": pytest.approx(squared, rel=1e-6)}
+
+
 def test_data_that_is_not_windows_of_a_series_has_none() -> None:
     data = Dataset(np.zeros((4, 3, 1), "float32"), np.zeros((4, 1), "float32"))
     assert classical.scores(data, data, SEASON) == {}
@@ -82,6 +93,7 @@ def test_zoo_train_prints_and_saves_them(tmp_path: Path, monkeypatch, capsys) ->
     spec.write_text(
         "version: 1\nname: monthly\narchitecture: many_to_one\ncell: gru\n"
         "inputs: {length: 24, features: 1}\nmodel: {units: 4}\noutputs: {units: 3}\n"
+        "compile: {loss: mae}\n"
         "data:\n  source: csv_series\n  scale: window\n  difference: 12\n"
         "  args: {path: monthly.csv, window: 24, horizon: 3, season: 12}\n"
         "train: {epochs: 1}\n"
@@ -90,7 +102,10 @@ def test_zoo_train_prints_and_saves_them(tmp_path: Path, monkeypatch, capsys) ->
     out = capsys.readouterr().out
     for name in ("seasonal naive (12)", "AR(2)", "Holt-Winters (12)"):
         assert f"  classical: {name}: mse " in out
+    assert "  baseline: mae of persistence " in out  # scored as the loss scores the model
     (run,) = Path("runs").glob("monthly-*")
-    saved = json.loads((run / "results.json").read_text())["classical"]
+    results = json.loads((run / "results.json").read_text())
+    assert results["baseline_metric"] == "loss"
+    saved = results["classical"]
     assert set(saved) == {"seasonal naive (12)", "AR(2)", "Holt-Winters (12)"}
     assert 10 < saved["seasonal naive (12)"]["mae"] < 14  # a season's trend, 12, and noise

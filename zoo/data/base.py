@@ -83,6 +83,15 @@ class Naive:
     def take(self, index: np.ndarray) -> Naive:
         return self if self.given is None else replace(self, given=self.given[index])
 
+    def measured_as(self, measure: str | None) -> Naive:
+        """The same predictor scored by ``measure`` (a key of REGRESSION_SCORES), where
+        both it and this baseline's own score are regression measures."""
+        own = self.measures
+        if measure not in REGRESSION_SCORES or own not in REGRESSION_SCORES or own == measure:
+            return self
+        name = self.name.replace(f"{own} of ", f"{measure} of ", 1)
+        return replace(self, name=name, score=REGRESSION_SCORES[measure])
+
     @property
     def measures(self) -> str | None:
         """What the score measures (a key of zoo.spec.metrics.MEASURES), so that the
@@ -92,6 +101,15 @@ class Naive:
 
 def mean_squared_error(y: np.ndarray, predictions: np.ndarray) -> float:
     return float(np.mean((y.astype("float64") - predictions) ** 2))
+
+
+def mean_absolute_error(y: np.ndarray, predictions: np.ndarray) -> float:
+    return float(np.mean(np.abs(y.astype("float64") - predictions)))
+
+
+# A regression baseline is scored as the model's loss scores it: "mse of persistence"
+# beside an MAE loss would set two different measures side by side.
+REGRESSION_SCORES = {"mse": mean_squared_error, "mae": mean_absolute_error}
 
 
 def accuracy(y: np.ndarray, predictions: np.ndarray) -> float:
@@ -117,6 +135,7 @@ def binary_cross_entropy(y: np.ndarray, predictions: np.ndarray) -> float:
 
 MEASURES: dict[Callable[[np.ndarray, np.ndarray], float], str] = {
     mean_squared_error: "mse",
+    mean_absolute_error: "mae",
     accuracy: "accuracy",
     cross_entropy: "crossentropy",
     binary_cross_entropy: "crossentropy",
@@ -215,13 +234,14 @@ class Dataset:
         trailing = (1,) * (self.y.ndim - scored.ndim)  # one weight for a step's values
         return np.broadcast_to(scored.reshape(scored.shape + trailing), self.y.shape)
 
-    def baseline(self, train: Dataset) -> dict[str, float]:
+    def baseline(self, train: Dataset, measure: str | None = None) -> dict[str, float]:
         """What the trivial predictor, fitted on ``train`` (the training split), scores
-        on these examples ({} without one)."""
+        on these examples ({} without one); a regression baseline by ``measure``."""
         if self.naive is None:
             return {}
-        predictions = self.naive.predictions(self, train)
-        return {self.naive.name: float(self.naive.score(self.y, predictions))}
+        naive = self.naive.measured_as(measure)
+        predictions = naive.predictions(self, train)
+        return {naive.name: float(naive.score(self.y, predictions))}
 
     def __len__(self) -> int:
         return len(self.y)
@@ -273,9 +293,9 @@ class Splits:
     # windows of a series or text left out because their targets straddle a boundary
     dropped: int = 0
 
-    def baseline(self, dataset: Dataset) -> dict[str, float]:
+    def baseline(self, dataset: Dataset, measure: str | None = None) -> dict[str, float]:
         """The trivial predictor's score on ``dataset``, fitted on the training split."""
-        return dataset.baseline(self.train)
+        return dataset.baseline(self.train, measure)
 
 
 def split(dataset: Dataset, validation: float, test: float, seed: int) -> Splits:

@@ -43,6 +43,7 @@ def evaluate(
     from zoo.data import classical, load_splits
     from zoo.inference.forward import xla_ready
     from zoo.spec.loading import load_spec
+    from zoo.spec.metrics import loss_measure
     from zoo.training.pipeline import evaluation_pipeline
 
     changes = data_overrides(overrides, "evaluate scores")
@@ -59,7 +60,7 @@ def evaluate(
         split, dataset = "whole", splits.train
     batch_size = spec.train.batch_size if spec.train else 32
     metrics = model.evaluate(evaluation_pipeline(dataset, batch_size), verbose=0, return_dict=True)
-    baseline = splits.baseline(dataset)
+    baseline = splits.baseline(dataset, loss_measure(spec))
     references = classical.scores(dataset, splits.train, classical.season_of(spec))
     if split == "whole":  # nothing is held out: say what the baseline was fitted on
         baseline = {f"{name} (fitted on these examples)": v for name, v in baseline.items()}

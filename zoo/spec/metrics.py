@@ -103,9 +103,20 @@ def validated(spec: Spec) -> bool:
 # in the name of a loss or metric that measures the same.
 MEASURES = {
     "mse": ("mse", "mean_squared_error"),
+    "mae": ("mae", "mean_absolute_error"),
     "accuracy": ("acc",),
     "crossentropy": ("crossentropy",),
 }
+
+
+def loss_measure(spec: Spec) -> str | None:
+    """What the spec's loss measures (a key of MEASURES), so that its baseline is scored
+    the same way; None for a loss no baseline scores."""
+    loss = loss_name(spec).lower()
+    for measure, words in MEASURES.items():
+        if any(word in loss for word in words):
+            return measure
+    return None
 
 
 def baseline_metric(spec: Spec, measures: str | None) -> str | None:

@@ -24,7 +24,13 @@ from zoo.saving import load_model, trained_record
 from zoo.spec import Overrides, SpecSource, assignments, to_yaml
 from zoo.spec.cost import MaxMemory, estimate
 from zoo.spec.loading import load_spec
-from zoo.spec.metrics import CALLBACK_MONITOR, baseline_metric, metric_direction, monitored
+from zoo.spec.metrics import (
+    CALLBACK_MONITOR,
+    baseline_metric,
+    loss_measure,
+    metric_direction,
+    monitored,
+)
 from zoo.spec.schema import Spec, Train
 from zoo.spec.shipped import spec_folder
 from zoo.training import pipeline, plots
@@ -254,7 +260,8 @@ def _train_model(
     state.save(directory)
     # the baseline on the examples the test metrics are of, where there is a test split
     scored = splits.test if splits.test is not None else splits.train
-    run = Run(directory, spec, state, monitor, 0.0, baseline=splits.baseline(scored))
+    baseline = splits.baseline(scored, loss_measure(spec))
+    run = Run(directory, spec, state, monitor, 0.0, baseline=baseline)
     if not chief:
         return run
     run.classical = classical.scores(scored, splits.train, season_of(spec))
@@ -262,7 +269,8 @@ def _train_model(
         # the chief alone, on the whole split: the best model is a file, not the team's
         best = load_model(run_directory.best, unsafe=unsafe)
         run.test_metrics = _evaluate(best, splits.test, settings.batch_size)
-    measures = scored.naive.measures if scored.naive is not None else None
+    naive = scored.naive.measured_as(loss_measure(spec)) if scored.naive is not None else None
+    measures = naive.measures if naive is not None else None
     split = "test" if splits.test is not None else "train"
     results = RunResults(
         split, run.test_metrics, run.baseline, baseline_metric(spec, measures), run.classical
