@@ -10,6 +10,7 @@
     zoo.export(run.directory, "onnx")  # beside best.keras, checked by onnxruntime
     zoo.trace("hello_seed", text="hell").rows()  # every step's gates and states
     zoo.compare(["runs/adding_rnn-TIME", "runs/adding_gru-TIME"])  # a row per run, best first
+    zoo.backtest("runs/airline_gru-TIME").overall("model")  # MAE, RMSE, MASE, sMAPE
 
 Importing ``zoo`` does not import TensorFlow; building a model does.
 """
@@ -24,6 +25,7 @@ __all__ = [
     "Problem",
     "Spec",
     "SpecError",
+    "backtest",
     "build",
     "compare",
     "evaluate",
@@ -55,6 +57,7 @@ _LAZY = {
     "tune": "zoo.tuning.sweep",
     "trace": "zoo.tracing",
     "compare": "zoo.comparing",
+    "backtest": "zoo.backtesting",
 }
 
 

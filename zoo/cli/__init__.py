@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from zoo.cli import (
+    backtest,
     build,
     compare,
     data,
@@ -48,6 +49,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     train,
     evaluate,
     predict,
+    backtest,
     export,
     trace,
     generate,
@@ -69,6 +71,7 @@ examples:
   zoo train --resume runs/hello-TIME         continue an interrupted run
   zoo train SPEC --cluster a:2222,b:2222 --task-index 0   (and 1 on b) train across machines
   zoo evaluate runs/hello-TIME               test-split metrics beside a trivial baseline
+  zoo backtest runs/airline_gru-TIME         a forecaster over rolling origins, beside Holt-Winters
   zoo generate runs/hello-TIME --prime hel --length 1 --temperature 0
   zoo generate runs/seq2seq_addition-TIME --input 123+45 --beam 4
   zoo trace hello_seed --input hell          the recurrence step by step, as the seeds do it

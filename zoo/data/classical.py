@@ -74,21 +74,35 @@ def scores(dataset: Dataset, train: Dataset, season: int | None) -> dict[str, di
     """Each method's mse and mae on ``dataset``'s windows, fitted on the series before
     their first origin (at least the training split's part); {} for data that is not
     windows of one series."""
-    if dataset.series is None or dataset.spans is None or train.spans is None:
-        return {}
-    series = dataset.series.reshape(len(dataset.series), -1).astype("float64")
-    fitted_until = max(int(dataset.spans[:, 0].min()), int(train.spans[:, 1].max()))
     results = {}
-    for method in methods(season):
-        forecasts = _forecasts(method, series, fitted_until, dataset.spans)
-        if forecasts is None:
-            continue
-        errors = forecasts.reshape(dataset.y.shape) - dataset.y.astype("float64")
-        results[method.name] = {
+    for name, made in forecasts(dataset, train, season).items():
+        errors = made.reshape(dataset.y.shape) - dataset.y.astype("float64")
+        results[name] = {
             "mse": float(np.mean(errors**2)),
             "mae": float(np.mean(np.abs(errors))),
         }
     return results
+
+
+def forecasts(dataset: Dataset, train: Dataset, season: int | None) -> dict[str, np.ndarray]:
+    """Each method's forecasts of ``dataset``'s windows, (windows, horizon * series) as
+    their targets are laid out; {} for data that is not windows of one series."""
+    if dataset.series is None or dataset.spans is None or train.spans is None:
+        return {}
+    series = dataset.series.reshape(len(dataset.series), -1).astype("float64")
+    made = {}
+    for method in methods(season):
+        forecast = _forecasts(method, series, fitted_until(dataset, train), dataset.spans)
+        if forecast is not None:
+            made[method.name] = forecast
+    return made
+
+
+def fitted_until(dataset: Dataset, train: Dataset) -> int:
+    """The row before which the methods are fitted: the scored windows' first origin, or
+    the end of the training targets where those come later (scoring the training split)."""
+    assert dataset.spans is not None and train.spans is not None
+    return max(int(dataset.spans[:, 0].min()), int(train.spans[:, 1].max()))
 
 
 def _forecasts(

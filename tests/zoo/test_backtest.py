@@ -1,0 +1,91 @@
+"""zoo backtest: a trained forecaster over the origins its training never saw, scored
+per step ahead beside the classical forecasts from the same origins."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zoo.backtesting import MODEL, backtest
+from zoo.cli import main
+from zoo.data import load_splits
+from zoo.opening import open_model
+from zoo.training import train
+
+SEASON, HORIZON = 12, 3
+SPEC = """\
+version: 1
+name: monthly
+architecture: many_to_one
+cell: gru
+inputs: {length: 24, features: 1}
+model: {units: 4}
+outputs: {units: 3}
+data:
+  source: csv_series
+  difference: 12
+  args: {path: monthly.csv, window: 24, horizon: 3, season: 12}
+  validation: 0.15
+  test: 0.2
+train: {epochs: 1}
+"""
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("backtest")
+    t = np.arange(150)
+    noise = np.random.default_rng(0).normal(size=len(t))
+    values = 100 + t + 10 * np.sin(2 * np.pi * t / SEASON) + noise
+    (folder / "monthly.csv").write_text("v\n" + "\n".join(f"{v:.3f}" for v in values))
+    (folder / "spec.yaml").write_text(SPEC)
+    return train(folder / "spec.yaml", runs=folder / "runs", verbose=0).directory
+
+
+@pytest.mark.slow
+def test_every_origin_lies_after_every_target_training_saw(run: Path) -> None:
+    result = backtest(run)
+    opened = open_model(run, unsafe=False)
+    splits = load_splits(opened.spec, opened.data_folder)
+    seen = max(int(part.spans[:, 1].max()) for part in (splits.train, splits.validation))
+    assert result.origins.min() >= seen  # no forecast starts before a target it learnt
+    assert len(result.origins) == len(splits.test)
+    forward = opened.model.predict(splits.test.x, verbose=0)
+    np.testing.assert_allclose(result.forecasts[MODEL].reshape(forward.shape), forward)
+
+
+@pytest.mark.slow
+def test_the_classical_forecasts_are_scored_from_the_same_origins(run: Path) -> None:
+    result = backtest(run)
+    assert list(result.forecasts) == [MODEL, "seasonal naive (12)", "AR(2)", "Holt-Winters (12)"]
+    naive = np.stack([result.series[o - SEASON : o - SEASON + HORIZON, 0] for o in result.origins])
+    np.testing.assert_allclose(result.forecasts["seasonal naive (12)"][..., 0], naive)
+    by_step = np.abs(naive - result.truth[..., 0]).mean(axis=0)
+    np.testing.assert_allclose(result.per_step("seasonal naive (12)")["MAE"], by_step)
+    before = result.series[: result.origins.min(), 0]  # the series before the origins only
+    scale = np.abs(before[SEASON:] - before[:-SEASON]).mean()
+    np.testing.assert_allclose(result.scale, [scale])
+    mase = (np.abs(result.forecasts[MODEL] - result.truth) / scale).mean()
+    assert result.overall(MODEL)["MASE"] == pytest.approx(mase)
+
+
+@pytest.mark.slow
+def test_the_command_writes_every_forecast_and_refuses_what_it_cannot_do(
+    run: Path, tmp_path: Path, capsys
+) -> None:
+    table, picture = tmp_path / "b.csv", tmp_path / "b.png"
+    argv = ["backtest", str(run), "--origins", "3", "--step", "2", "--csv", str(table)]
+    assert main([*argv, "--png", str(picture)]) == 0
+    out = capsys.readouterr().out
+    assert "3 origins" in out and "MAE by steps ahead" in out
+    with table.open() as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == 3 * HORIZON
+    origins = sorted({int(r["origin"]) for r in rows})
+    assert np.diff(origins).tolist() == [2, 2]
+    assert picture.stat().st_size > 1000
+    assert main(["backtest", str(run), "--origins", "1000"]) == 2
+    assert "--origins 1000: the test split holds" in capsys.readouterr().err

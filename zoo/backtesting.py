@@ -1,0 +1,184 @@
+"""A trained forecaster backtested over rolling origins at the end of its series, beside
+the classical forecasts made from the same origins (``zoo backtest``).
+
+The origins are those of the test split's windows: the run never trained, validated or
+stopped on a target at or after them, since windows are split by time. Every origin's
+forecast is one row of a single batched forward pass. Scored per step ahead and over
+all steps, in the data's units:
+
+    MAE    mean |forecast - truth|
+    RMSE   sqrt(mean (forecast - truth)^2)
+    MASE   MAE / the mean |y_t - y_{t-m}| of the series before the origins (m: the
+           season, else 1): below 1 beats the naive forecast's in-sample error
+    sMAPE  mean 2 |forecast - truth| / (|forecast| + |truth|), in percent
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from zoo.atomic import write_text
+from zoo.data import classical, load_splits
+from zoo.errors import UserError
+
+MODEL = "model"
+MEASURES = ("MAE", "RMSE", "MASE", "sMAPE")
+
+
+@dataclass(frozen=True)
+class Backtest:
+    name: str  # the run's, for the table and the plot
+    origins: np.ndarray  # (origins,): the series row each forecast starts at
+    truth: np.ndarray  # (origins, horizon, series)
+    forecasts: dict[str, np.ndarray]  # "model", then each classical method: truth's shape
+    scale: np.ndarray  # (series,): MASE's denominator
+    series: np.ndarray  # (rows, series): the whole target series, for the plot
+
+    @property
+    def horizon(self) -> int:
+        return self.truth.shape[1]
+
+    def per_step(self, name: str) -> dict[str, np.ndarray]:
+        """Each measure at each step ahead, (horizon,), averaged over origins and series."""
+        error = self.forecasts[name] - self.truth
+        made, truth = self.forecasts[name], self.truth
+        with np.errstate(invalid="ignore", divide="ignore"):
+            symmetric = np.where(
+                np.abs(made) + np.abs(truth) > 0,
+                2 * np.abs(error) / (np.abs(made) + np.abs(truth)),
+                0.0,
+            )
+        return {
+            "MAE": np.abs(error).mean(axis=(0, 2)),
+            "RMSE": np.sqrt((error**2).mean(axis=(0, 2))),
+            "MASE": (np.abs(error) / self.scale).mean(axis=(0, 2)),
+            "sMAPE": 100 * symmetric.mean(axis=(0, 2)),
+        }
+
+    def overall(self, name: str) -> dict[str, float]:
+        error = self.forecasts[name] - self.truth
+        steps = self.per_step(name)
+        return {
+            "MAE": float(np.abs(error).mean()),
+            "RMSE": float(np.sqrt((error**2).mean())),
+            "MASE": float(steps["MASE"].mean()),
+            "sMAPE": float(steps["sMAPE"].mean()),
+        }
+
+    def text(self) -> str:
+        names = list(self.forecasts)
+        width = max(len(n) for n in names) + 2
+        lines = [
+            f"{self.name}: {len(self.origins)} origins (rows {self.origins.min()} to "
+            f"{self.origins.max()} of the series), {self.horizon} steps ahead",
+            "forecaster".ljust(width) + "".join(m.rjust(10) for m in MEASURES),
+        ]
+        for name in names:
+            scores = self.overall(name)
+            lines.append(name.ljust(width) + "".join(f"{scores[m]:10.4g}" for m in MEASURES))
+        lines.append("")
+        lines.append("MAE by steps ahead")
+        lines.append("step".ljust(6) + "".join(n.rjust(max(12, len(n) + 2)) for n in names))
+        steps = {name: self.per_step(name)["MAE"] for name in names}
+        for h in range(self.horizon):
+            row = "".join(f"{steps[n][h]:.4g}".rjust(max(12, len(n) + 2)) for n in names)
+            lines.append(f"{h + 1}".ljust(6) + row)
+        return "\n".join(lines)
+
+    def write_csv(self, path: Path) -> None:
+        """One row per origin, step ahead and series: the truth and every forecast."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["origin", "step", "series", "truth", *self.forecasts])
+        for o, origin in enumerate(self.origins):
+            for h in range(self.horizon):
+                for s in range(self.truth.shape[2]):
+                    values = [self.truth[o, h, s], *(f[o, h, s] for f in self.forecasts.values())]
+                    writer.writerow([int(origin), h + 1, s, *(repr(float(v)) for v in values)])
+        write_text(path, buffer.getvalue())
+
+    def plot(self, path: Path) -> None:
+        """The series with the model's forecast from a few origins (the first series),
+        and each forecaster's MAE by steps ahead."""
+        from zoo.training.plots import new_panels, save_figure
+
+        figure, (series, steps) = new_panels(2)
+        end = int(self.origins.max()) + self.horizon
+        start = max(0, int(self.origins.min()) - 3 * self.horizon)
+        rows = np.arange(start, end)
+        series.plot(rows, self.series[start:end, 0], color="black", label="truth")
+        shown = np.unique(np.linspace(0, len(self.origins) - 1, 5).round().astype(int))
+        for n, o in enumerate(shown):
+            ahead = np.arange(self.origins[o], self.origins[o] + self.horizon)
+            label = "model, from some origins" if n == 0 else None
+            series.plot(ahead, self.forecasts[MODEL][o, :, 0], color="tab:blue", label=label)
+        series.axvline(self.origins.min(), color="grey", linestyle=":", label="first origin")
+        series.set_xlabel("row of the series")
+        series.set_title("forecasts against the truth")
+        series.legend(fontsize=8)
+        for name in self.forecasts:
+            style = "-" if name == MODEL else "--"
+            steps.plot(range(1, self.horizon + 1), self.per_step(name)["MAE"], style, label=name)
+        steps.set_xlabel("steps ahead")
+        steps.set_title("MAE by steps ahead")
+        steps.legend(fontsize=8)
+        for axis in (series, steps):
+            axis.grid(alpha=0.3)
+        figure.suptitle(self.name)
+        save_figure(figure, path)
+
+
+def backtest(
+    target: Path | str, origins: int | None = None, step: int = 1, unsafe: bool = False
+) -> Backtest:
+    """Backtest a trained forecaster (a run directory or a .keras file) over the last
+    ``origins`` of its test split's windows, one every ``step`` rows (all by default)."""
+    from zoo.opening import open_model
+
+    opened = open_model(target, unsafe)
+    spec = opened.spec
+    splits = load_splits(spec, opened.data_folder, opened.numbering)
+    test = splits.test
+    if test is None or test.spans is None or test.series is None:
+        raise UserError(
+            f"{target}: backtest needs a forecaster of a series with a test split (windows "
+            "of csv_series, sine, arma, lynx or airline, data.test > 0): its origins are the "
+            "test windows, whose targets training never saw"
+        )
+    starts = test.spans[:, 0]
+    chosen = np.flatnonzero((starts.max() - starts) % step == 0)
+    if origins is not None:
+        if origins > len(chosen):
+            raise UserError(
+                f"--origins {origins}: the test split holds {len(chosen)} origins "
+                f"{step} row{'s' * (step != 1)} apart"
+            )
+        chosen = chosen[-origins:]
+    scored = test.take(chosen)
+    assert scored.spans is not None and splits.train.spans is not None
+    if scored.spans[:, 0].min() < splits.train.spans[:, 1].max():  # time_split forbids it
+        raise AssertionError("a backtest origin precedes a training target")
+    horizon = int(scored.spans[0, 1] - scored.spans[0, 0])
+    shape = (len(scored), horizon, -1)
+    predicted = opened.model.predict(scored.x, verbose=0, batch_size=256)  # one pass
+    made = {MODEL: np.asarray(predicted, "float64").reshape(shape)}
+    season = classical.season_of(spec)
+    for name, forecast in classical.forecasts(scored, splits.train, season).items():
+        made[name] = forecast.reshape(shape)
+    series = scored.series.reshape(len(scored.series), -1).astype("float64")
+    before = series[: classical.fitted_until(scored, splits.train)]
+    lag = season or 1
+    scale = np.abs(before[lag:] - before[:-lag]).mean(axis=0)
+    return Backtest(
+        name=opened.run.path.name if opened.run is not None else opened.path.name,
+        origins=scored.spans[:, 0],
+        truth=scored.y.reshape(shape).astype("float64"),
+        forecasts=made,
+        scale=np.where(scale > 0, scale, 1.0),
+        series=series,
+    )
