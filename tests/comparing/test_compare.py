@@ -193,6 +193,32 @@ def test_the_cli_prints_the_table_and_writes_the_csv(three_cells, tmp_path, caps
     assert float(rows[0]["val_loss"]) == 0.01 and rows[0]["rank"] == "1"
 
 
+def test_a_forecasters_classical_references_are_rows(tmp_path, capsys) -> None:
+    """Scored as the test metric is: the loss's measure (mae here), from results.json."""
+    classical = {
+        "seasonal naive (12)": {"mse": 2186.8, "mae": 42.17},
+        "Holt-Winters (12)": {"mse": 433.9, "mae": 17.48},
+    }
+    runs = []
+    for seed, (val_loss, test) in enumerate([([30.0, 20.0], 18.2), ([30.0, 21.0], 18.8)]):
+        run = make_run(tmp_path, f"f{seed}", {"seed": seed, "compile.loss": "mae"}, val_loss)
+        RunResults("test", {"loss": test}, {}, None, classical).save(run)
+        runs.append(run)
+    rows = compare(runs)
+    assert [r["run"] for r in rows] == [
+        "f0",
+        "f1",
+        "classical: seasonal naive (12)",
+        "classical: Holt-Winters (12)",
+    ]
+    assert [r["test_loss"] for r in rows] == [18.2, 18.8, 42.17, 17.48]
+    assert rows[-1]["rank"] is None and rows[-1]["parameters"] is None
+    assert main(["compare", *map(str, runs), "-o", str(tmp_path / "c.png")]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[4].split()[:5] == ["-", "classical:", "Holt-Winters", "(12)", "-"]
+    assert "17.48" in printed[4]
+
+
 def test_runs_of_different_data_or_losses_are_refused(three_cells, tmp_path, capsys) -> None:
     other = make_run(tmp_path, "e-mae", {"compile.loss": "mae"}, [0.3, 0.2])
     with pytest.raises(UserError, match="different losses"):

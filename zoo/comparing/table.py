@@ -18,7 +18,7 @@ from zoo.comparing.runs import Compared
 from zoo.spec import flat, to_data
 from zoo.spec.cost import estimate
 from zoo.spec.derived import loss_name, output_activation
-from zoo.spec.metrics import best_first, metric_direction
+from zoo.spec.metrics import MEASURES, best_first, loss_measure, metric_direction
 from zoo.spec.schema import Spec
 
 # Fields that name a run rather than change what it trains.
@@ -123,10 +123,35 @@ class Comparison:
             )
         return names
 
+    def classical(self) -> list[tuple[str, float]]:
+        """The classical forecasts of a forecaster's test windows (results.json), scored
+        as the test metric is: (what, score) for each, labelled by the run where the runs'
+        test windows differ."""
+        found: dict[str, dict[str, float]] = {}
+        for run in self.runs:
+            measure = self._measure(run)
+            if run.results is None or not run.results.classical or measure is None:
+                continue
+            scores = {name: s[measure] for name, s in run.results.classical.items()}
+            found[run.label] = scores
+        if len({json.dumps(s, sort_keys=True) for s in found.values()}) <= 1:
+            return [(name, v) for scores in list(found.values())[:1] for name, v in scores.items()]
+        return [(f"{name} ({label})", v) for label, s in found.items() for name, v in s.items()]
+
+    def _measure(self, run: Compared) -> str | None:
+        """What the test metric measures (mse or mae), where a classical score has it."""
+        if self.test_metric == "loss":
+            return loss_measure(run.spec)
+        for measure, words in MEASURES.items():
+            if any(word in self.test_metric.lower() for word in words):
+                return measure
+        return None
+
     def rows(self) -> list[dict[str, Any]]:
         """One dict per run, best first: rank (None: no score), run, each differing
         field, parameters, epochs, seconds, best_epoch, the metric's best value, the test
-        split's value, the baseline's, status."""
+        split's value, the baseline's, status. Then, for forecasters, a row per classical
+        forecast ("classical: Holt-Winters (12)"), its test value scored the same way."""
         rows = []
         for rank, (run, score) in enumerate(zip(self.runs, self.scores, strict=True), start=1):
             values = fields_of(run.spec)
@@ -145,6 +170,10 @@ class Comparison:
                     "status": run.status,
                 }
             )
+        if rows:
+            for name, value in self.classical():
+                row = {**dict.fromkeys(rows[0]), "run": f"classical: {name}"}
+                rows.append({**row, f"test_{self.test_metric}": value})
         return rows
 
     def text(self) -> str:
@@ -158,7 +187,7 @@ class Comparison:
             f"test_{self.test_metric}": f"test {self.test_metric}",
         }
         lines = [[titles.get(k, k) for k in kept]]
-        for run, row in zip(self.runs, rows, strict=True):
+        for run, row in zip(self.runs, rows, strict=False):
             values = fields_of(run.spec)
             lines.append(
                 [
@@ -166,6 +195,8 @@ class Comparison:
                     for k in kept
                 ]
             )
+        for row in rows[len(self.runs) :]:  # the classical forecasts
+            lines.append([row["run"] if k == "run" else _cell(k, row[k]) for k in kept])
         return "\n".join([aligned(lines), *self._footnotes()])
 
     def _footnotes(self) -> Iterator[str]:
@@ -180,6 +211,8 @@ class Comparison:
             yield f"baseline: {what}, on each run's test split"
         if any(score.test is not None for score in self.scores):
             yield f"test {self.test_metric}: the best epoch's model on the test split"
+        if self.classical():
+            yield "classical: fitted on the series before the test windows, run from each"
 
     def write_csv(self, path: Path) -> Path:
         rows = self.rows()
@@ -187,7 +220,7 @@ class Comparison:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            if row["seconds"] is not None:
+            if row.get("seconds") is not None:
                 row["seconds"] = round(row["seconds"], 2)
             writer.writerow({k: "" if v is None else _csv_value(v) for k, v in row.items()})
         return write_text(path, buffer.getvalue())
