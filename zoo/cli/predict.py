@@ -24,7 +24,12 @@ HELP = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", type=Path, metavar="RUN_DIR|MODEL", help=TRAINED_HELP)
     parser.add_argument(
-        "inputs", type=Path, nargs="?", metavar="INPUT.csv|INPUT.txt|INPUT.npy", help="the data"
+        "inputs",
+        type=Path,
+        nargs="?",
+        metavar="INPUT.csv|INPUT.txt|INPUT.npy",
+        help="the data; left out, a forecaster of a series that needs no file (lynx, airline, "
+        "a generator's) forecasts after the end of that series",
     )
     parser.add_argument(
         "--text",
@@ -52,8 +57,6 @@ def run(args: argparse.Namespace) -> None:
     if args.output and args.output.suffix not in FORMATS:
         raise UserError(f"{args.output}: write predictions to a .csv, .json or .npy file")
     output_file(args.output, "-o")
-    if args.inputs is None and args.text is None:
-        raise UserError("give the data to predict: an INPUT file, or --text for a text model")
     if args.inputs is not None and args.text is not None:
         raise UserError("give an INPUT file or --text, not both")
     at_least(args.top, 1, "--top")

@@ -14,9 +14,11 @@ import numpy as np
 from zoo.data.tokens import markers
 from zoo.errors import UserError
 from zoo.inference.inputs import (
+    GIVE_DATA,
     array_file,
     check_ids,
     check_shape,
+    own_series_window,
     read_texts,
     series_window,
     takes_text,
@@ -77,7 +79,7 @@ def evaluate(
 
 def predict(
     target: Path | str,
-    inputs: np.ndarray | Path | str | Sequence[str],
+    inputs: np.ndarray | Path | str | Sequence[str] | None = None,
     steps: int | None = None,
     unsafe: bool = False,
 ) -> Prediction:
@@ -88,7 +90,9 @@ def predict(
     has the class names and their probabilities, or a tagger's tag for each word. A
     csv_series forecaster takes a CSV with the spec's columns (found by name) and
     forecasts after its last window, in the CSV's units. Any other model takes an
-    array as it takes it, or a .npy file. With ``steps``, a forecaster whose target is
+    array as it takes it, or a .npy file. Given no inputs, a forecaster of a series that
+    needs no file of the user's (lynx, airline, a generator's) forecasts after the end of
+    that series. With ``steps``, a forecaster whose target is
     its one input series has its predictions fed back as inputs until ``steps`` future
     values are made."""
     if steps is not None and steps < 1:
@@ -96,6 +100,8 @@ def predict(
     opened = open_model(target, unsafe)
     model, record = opened.model, opened.record
     if takes_text(model):
+        if inputs is None:
+            raise UserError(GIVE_DATA)
         if steps is not None:
             raise UserError("--steps feeds a forecast back; this model takes text")
         return _predict_texts(model, record, inputs)
@@ -103,6 +109,10 @@ def predict(
         raise UserError(
             f"{opened.path}: this model takes arrays, not text (give a .npy of its inputs)"
         )
+    if inputs is None:  # a forecaster of a series that needs no file: after its end
+        window, names, where = own_series_window(opened)
+        ahead = _forward(model, window, steps)[0]
+        return Prediction(ahead.reshape(-1, len(names)), names, where)
     if steps is not None:
         _check_feeds_back(opened)
     if isinstance(inputs, (str, Path)):

@@ -97,6 +97,30 @@ def series_window(model: Any, spec: Spec, path: Path) -> tuple[np.ndarray, list[
     return window, names or None
 
 
+GIVE_DATA = "give the data to predict: an INPUT file, or --text for a text model"
+
+
+def own_series_window(opened: Any) -> tuple[np.ndarray, list[str], str]:
+    """(the last window of the series a forecaster was trained on, its name, where it
+    is from), for a series that needs no file of the user's: a packaged one (lynx,
+    airline) or a generator's; the forecast is then after the series' end."""
+    from zoo.data.base import Context, data_seed, source_of
+
+    spec = opened.spec
+    if spec.data is None:
+        raise UserError(GIVE_DATA)
+    source, args = source_of(spec)
+    if "path" in type(args).model_fields or not source.feeds_back(args):
+        raise UserError(GIVE_DATA)
+    dataset = source.load(args, Context(data_seed(spec), opened.data_folder))
+    if dataset.series is None:
+        raise UserError(GIVE_DATA)
+    window = dataset.series[-args.window :][None].astype("float32")
+    where = f"the {spec.data.source} series"
+    check_shape(opened.model, window, f"{where}'s last {args.window} rows")
+    return window, [spec.data.source], where
+
+
 def array_file(path: Path) -> np.ndarray:
     if not path.is_file():
         raise UserError(f"{path}: no such file")
