@@ -9,7 +9,8 @@ all steps, in the data's units:
     MAE    mean |forecast - truth|
     RMSE   sqrt(mean (forecast - truth)^2)
     MASE   MAE / the mean |y_t - y_{t-m}| of the series before the origins (m: the
-           season, else 1): below 1 beats the naive forecast's in-sample error
+           season, given or detected, else 1): below 1 beats the naive forecast's
+           in-sample error
     sMAPE  mean 2 |forecast - truth| / (|forecast| + |truth|), in percent
 """
 
@@ -172,7 +173,7 @@ def backtest(
         made[name] = forecast.reshape(shape)
     series = scored.series.reshape(len(scored.series), -1).astype("float64")
     before = series[: classical.fitted_until(scored, splits.train)]
-    lag = season or 1
+    lag = classical.resolved_season(season, before[:, 0])[0] or 1
     scale = np.abs(before[lag:] - before[:-lag]).mean(axis=0)
     return Backtest(
         name=opened.run.path.name if opened.run is not None else opened.path.name,

@@ -60,7 +60,7 @@ def test_each_method_is_fitted_before_the_first_scored_origin(monkeypatch) -> No
         seen.append(len(train))
         return lambda past, steps: np.zeros(steps)
 
-    monkeypatch.setattr(classical, "methods", lambda season: [classical.Method("zero", fit)])
+    monkeypatch.setattr(classical, "methods", lambda *_: [classical.Method("zero", fit)])
     train, test = windows(np.arange(300.0))
     classical.scores(test, train, None)
     assert seen == [int(test.spans[:, 0].min())]  # no target of a scored window
@@ -75,6 +75,22 @@ def test_a_regression_baseline_is_scored_as_the_loss_scores_the_model() -> None:
     assert value == pytest.approx(np.mean(np.abs(test.y - last)), rel=1e-6)
     squared = np.mean((test.y - last) ** 2)
     assert test.baseline(train) == {"mse of persistence": pytest.approx(squared, rel=1e-6)}
+
+
+def test_a_season_left_out_is_detected_and_one_of_1_is_none() -> None:
+    rng = np.random.default_rng(0)
+    t = np.arange(300)
+    monthly = 100 + 2.0 * t + 10 * np.sin(2 * np.pi * t / SEASON) + rng.normal(size=len(t))
+    assert classical.detect_season(monthly) == SEASON  # a trend is not a season
+    noise = np.cumsum(rng.normal(size=300))  # a random walk: no season in its changes
+    assert classical.detect_season(noise) is None
+    train, test = windows(monthly)
+    assert set(classical.scores(test, train, None)) == {
+        f"seasonal naive ({SEASON}, detected)",
+        "AR(2)",
+        f"Holt-Winters ({SEASON}, detected)",
+    }
+    assert set(classical.scores(test, train, 1)) == {"AR(2)", "Holt-Winters"}
 
 
 def test_data_that_is_not_windows_of_a_series_has_none() -> None:

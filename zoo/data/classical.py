@@ -15,6 +15,11 @@ are in the data's units, per method: mean squared and mean absolute error.
 
 Holt-Winters needs statsmodels (the ``forecast`` extra); without it the method is left
 out and the results say so.
+
+The season is the spec's (``data.args.season``; 1: none) or, left out, detected in the
+series before the scored windows: the lag, of at least 2 and at most a third of that
+series, where the autocorrelation of its changes peaks above SEASONAL (12 on monthly
+airline passengers, 10 on the lynx cycle; none on an ARMA process).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from zoo.data.base import Dataset
 # (the series up to an origin, how many steps ahead) -> the forecast of those steps
 Forecaster = Callable[[np.ndarray, int], np.ndarray]
 AR_ORDER = 2  # the order the classical literature fits to the lynx series
+SEASONAL = 0.5  # the autocorrelation of the changes a detected season must reach
 
 
 @dataclass(frozen=True)
@@ -42,19 +48,48 @@ class Method:
     fit: Callable[[np.ndarray], Forecaster | None]
 
 
-def methods(season: int | None) -> list[Method]:
+def methods(season: int | None, detected: bool = False) -> list[Method]:
     """The classical forecasters for a series with this season (None: not seasonal)."""
     found = [Method(f"AR({AR_ORDER})", _fit_autoregression)]
+    shown = f"{season}, detected" if detected else f"{season}"
     if season:
-        found.insert(0, Method(f"seasonal naive ({season})", lambda _: _seasonal_naive(season)))
+        found.insert(0, Method(f"seasonal naive ({shown})", lambda _: _seasonal_naive(season)))
     if importlib.util.find_spec("statsmodels") is not None:
-        name = f"Holt-Winters ({season})" if season else "Holt-Winters"
+        name = f"Holt-Winters ({shown})" if season else "Holt-Winters"
         found.append(Method(name, lambda train: _fit_holt_winters(train, season)))
     return found
 
 
+def resolved_season(season: int | None, before: np.ndarray) -> tuple[int | None, bool]:
+    """(the season to use, whether it was detected): the spec's, 1 meaning none, or the
+    one detected in ``before`` (one series, the rows before the scored windows)."""
+    if season is not None:
+        return (season if season > 1 else None), False
+    found = detect_season(before)
+    return found, found is not None
+
+
+def detect_season(values: np.ndarray) -> int | None:
+    """The lag at which the autocorrelation of the series' changes has its highest local
+    peak, if that peak reaches SEASONAL; the changes, so that a trend is no season."""
+    changes = np.diff(values.astype("float64"))
+    changes -= changes.mean()
+    energy = float(np.dot(changes, changes))
+    longest = len(changes) // 3  # at least three seasons seen
+    if energy == 0 or longest < 3:
+        return None
+    acf = np.array([np.dot(changes[:-k], changes[k:]) / energy for k in range(1, longest + 2)])
+    peaks = [
+        (acf[k - 1], k)
+        for k in range(2, longest + 1)
+        if acf[k - 1] >= acf[k - 2] and acf[k - 1] >= acf[k]
+    ]
+    best = max(peaks, default=None)
+    return best[1] if best is not None and best[0] >= SEASONAL else None
+
+
 def season_of(spec: Any) -> int | None:
-    """The spec's data.args.season, for the sources that take one."""
+    """The spec's data.args.season, for the sources that take one (None: to detect)."""
     from zoo.data.base import source_of
 
     if spec.data is None:
@@ -90,9 +125,10 @@ def forecasts(dataset: Dataset, train: Dataset, season: int | None) -> dict[str,
     if dataset.series is None or dataset.spans is None or train.spans is None:
         return {}
     series = dataset.series.reshape(len(dataset.series), -1).astype("float64")
+    until = fitted_until(dataset, train)
     made = {}
-    for method in methods(season):
-        forecast = _forecasts(method, series, fitted_until(dataset, train), dataset.spans)
+    for method in methods(*resolved_season(season, series[:until, 0])):
+        forecast = _forecasts(method, series, until, dataset.spans)
         if forecast is not None:
             made[method.name] = forecast
     return made

@@ -122,9 +122,10 @@ class CsvSeriesArgs(SourceArgs):
     header: bool = Field(True, description="the first row names the columns")
     season: int | None = Field(
         None,
-        ge=2,
+        ge=1,
         description="the seasonal period in rows, e.g. 12 for monthly data: the seasonal "
-        "naive forecast and a seasonal Holt-Winters are scored beside the model's",
+        "naive forecast and a seasonal Holt-Winters are scored beside the model's (default: "
+        "detected in the series before the test windows; 1: none)",
     )
 
 

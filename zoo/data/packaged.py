@@ -85,9 +85,9 @@ class AirlineArgs(SourceArgs):
     stride: int = Field(1, gt=0, description="months between the starts of consecutive windows")
     season: int | None = Field(
         12,
-        ge=2,
+        ge=1,
         description="the seasonal period in months: the seasonal naive forecast and a "
-        "seasonal Holt-Winters are scored beside the model's (null: neither)",
+        "seasonal Holt-Winters are scored beside the model's (1: none; null: detected)",
     )
 
     @model_validator(mode="after")
