@@ -76,7 +76,8 @@ class Backtest:
         width = max(len(n) for n in names) + 2
         lines = [
             f"{self.name}: {len(self.origins)} origins (rows {self.origins.min()} to "
-            f"{self.origins.max()} of the series), {self.horizon} steps ahead",
+            f"{self.origins.max()} of the series), {self.horizon} "
+            f"step{'s' * (self.horizon != 1)} ahead",
             "forecaster".ljust(width) + "".join(m.rjust(10) for m in MEASURES),
         ]
         for name in names:

@@ -39,6 +39,13 @@ class OpenedModel:
         return self.record.numbering
 
 
+def is_trained(target: Path | str) -> bool:
+    """Whether a command's target is a trained model (a run directory or a .keras file)
+    rather than a spec (a file or a shipped name)."""
+    path = Path(target)
+    return path.is_dir() or path.suffix == ".keras"
+
+
 def resolve_model_path(target: Path | str) -> tuple[Path, RunDirectory | None]:
     """(the model file, the run directory if ``target`` is one): a run directory means
     its best.keras (last.keras when no epoch was best)."""

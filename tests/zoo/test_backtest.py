@@ -89,3 +89,16 @@ def test_the_command_writes_every_forecast_and_refuses_what_it_cannot_do(
     assert picture.stat().st_size > 1000
     assert main(["backtest", str(run), "--origins", "1000"]) == 2
     assert "--origins 1000: the test split holds" in capsys.readouterr().err
+    assert main(["backtest", str(run), "--set", "seed=1"]) == 2
+    assert "a trained model is backtested as it is" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_spec_is_trained_then_backtested(run: Path, tmp_path: Path, capsys) -> None:
+    spec = run.parent.parent / "spec.yaml"
+    table, picture = tmp_path / "b.csv", tmp_path / "b.png"
+    argv = ["backtest", str(spec), "--set", "seed=1", "--runs", str(tmp_path / "runs")]
+    assert main([*argv, "--csv", str(table), "--png", str(picture)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    (trained,) = (tmp_path / "runs").glob("monthly-*")
+    assert out[0] == f"trained {trained}" and out[1].startswith(f"{trained.name}: ")

@@ -6,7 +6,15 @@ import argparse
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import TRAINED_HELP, add_unsafe, at_least, output_file
+from zoo.cli.options import (
+    SPEC_HELP,
+    TRAINED_HELP,
+    add_overrides,
+    add_unsafe,
+    at_least,
+    output_file,
+)
+from zoo.errors import UserError
 
 NAME = "backtest"
 HELP = (
@@ -17,7 +25,12 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", type=Path, metavar="RUN_DIR|MODEL", help=TRAINED_HELP)
+    parser.add_argument(
+        "target",
+        type=Path,
+        metavar="RUN_DIR|MODEL|SPEC",
+        help=f"{TRAINED_HELP}; or {SPEC_HELP}, trained first (as zoo train -q trains it)",
+    )
     parser.add_argument(
         "--origins", type=int, metavar="N", help="the last N origins (default: every one)"
     )
@@ -30,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--png", type=Path, default=Path("backtest.png"), help="forecasts and MAE by step"
     )
+    parser.add_argument("--runs", type=Path, default=Path("runs"), help="where a spec's run goes")
+    add_overrides(parser)
     add_unsafe(parser)
 
 
@@ -38,10 +53,20 @@ def run(args: argparse.Namespace) -> None:
     at_least(args.step, 1, "--step")
     output_file(args.csv, "--csv", (".csv",))
     output_file(args.png, "--png", (".png",))
+    from zoo.opening import is_trained
+
+    if is_trained(args.target) and args.overrides:
+        raise UserError("--set changes a spec to train; a trained model is backtested as it is")
     import_keras_quietly()
     from zoo.backtesting import backtest
 
-    result = backtest(args.target, args.origins, args.step, unsafe=args.unsafe)
+    target = args.target
+    if not is_trained(target):
+        from zoo.training import train
+
+        target = train(target, args.overrides, runs=args.runs, verbose=0).directory
+        print(f"trained {target}")
+    result = backtest(target, args.origins, args.step, unsafe=args.unsafe)
     print(result.text())
     result.write_csv(args.csv)
     result.plot(args.png)

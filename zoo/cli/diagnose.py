@@ -39,14 +39,14 @@ def run(args: argparse.Namespace) -> None:
     at_least(args.batch, 1, "--batch")
     output_file(args.output, "-o", (".png",))
     import_keras_quietly()
-    from zoo.opening import data_overrides, open_model
+    from zoo.opening import data_overrides, is_trained, open_model
     from zoo.spec.loading import load_spec
     from zoo.spec.shipped import spec_folder
     from zoo.training.diagnose import plot_profiles, profile
 
     profiles = []
     for target in args.targets:
-        if target.is_dir() or target.suffix == ".keras":  # a trained model
+        if is_trained(target):
             changes = data_overrides(args.overrides, "diagnose measures")  # before it loads
             opened = open_model(target, args.unsafe)
             item = profile(

@@ -19,9 +19,9 @@ def loaded(target: Path | str, overrides: Overrides, unsafe: bool) -> tuple[Any,
     as trained; a spec as initialised from its seed, with its data's preprocessing
     (vocabulary, scaling) fitted as training would fit it."""
     path = Path(target)
-    if path.is_dir() or path.suffix == ".keras":
-        from zoo.opening import open_model
+    from zoo.opening import is_trained, open_model
 
+    if is_trained(path):
         if overrides:
             raise UserError("--set changes a spec; a trained model is traced as it is")
         opened = open_model(path, unsafe)
