@@ -15,7 +15,7 @@ from custom_layers.lstm import LSTM, LSTMCell
 from custom_layers.one_hot import OneHot
 from custom_layers.simple_rnn import SimpleRNN, SimpleRNNCell
 from custom_layers.text import TextIds
-from custom_layers.window_scaling import (
+from custom_layers.windows import (
     Differencing,
     Undifferencing,
     WindowScaling,

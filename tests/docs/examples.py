@@ -93,13 +93,14 @@ def zoo_invocations(text: str) -> list[list[str]]:
     """The argument lists of each `zoo ...` in a shell line (after `&&`, `;`, `|`)."""
     found = []
     for part in re.split(r"&&|;|\|\|?|\bdo\b|\bthen\b", text):
-        words = _split(part.split(" #")[0])
-        if words and words[0] == "zoo":
-            found.append(_without_redirection(words[1:]))
+        said = words(part.split(" #")[0])
+        if said and said[0] == "zoo":
+            found.append(_without_redirection(said[1:]))
     return found
 
 
-def _split(text: str) -> list[str]:
+def words(text: str) -> list[str]:
+    """A shell line's words, as the shell splits them (plain spaces where it cannot)."""
     try:
         return shlex.split(text)
     except ValueError:

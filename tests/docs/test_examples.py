@@ -63,7 +63,7 @@ def _check_parses(line: str, where: str) -> None:
 
 
 def _run(command: examples.Command, folder: Path, where: str) -> None:
-    words = examples._split(command.text)
+    words = examples.words(command.text)
     if words[0] == "cat":
         code, output = 0, (folder / words[1]).read_text()
     elif words[0] == "zoo":

@@ -44,7 +44,7 @@ def test_every_spec_shown_in_full_is_valid() -> None:
             if block.language == "console"
             for command in examples.commands(block)
             if any(line.startswith("error:") for line in command.shown)
-            for word in examples._split(command.text)
+            for word in examples.words(command.text)
         }
         for block in found:
             if block.language != "yaml" or not re.search(r"^version: 1$", block.body, re.M):

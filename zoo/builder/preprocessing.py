@@ -14,7 +14,7 @@ from typing import Any
 import keras
 
 from custom_layers.text import TextIds
-from custom_layers.window_scaling import (
+from custom_layers.windows import (
     Differencing,
     Undifferencing,
     WindowScaling,

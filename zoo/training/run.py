@@ -16,7 +16,6 @@ import keras
 from zoo.builder import build_model
 from zoo.data import Splits, classical, load_splits
 from zoo.data.base import data_seed
-from zoo.data.classical import classical_lines, season_of
 from zoo.data.preprocessing import Preprocessing, fit_preprocessing
 from zoo.errors import UserError
 from zoo.registry import CALLBACKS, STRATEGIES
@@ -103,7 +102,7 @@ class Run:
             lines.append(f"  test split (best model): {test}")
         for name, value in self.baseline.items():
             lines.append(f"  baseline: {name} {value:.6g}")
-        lines += [f"  {line}" for line in classical_lines(self.classical)]
+        lines += [f"  {line}" for line in classical.classical_lines(self.classical)]
         lines += [f"  note: {note}" for note in self.notes]
         lines.append(f"  {estimate(self.spec).line()}")
         files = sorted(
@@ -264,7 +263,7 @@ def _train_model(
     run = Run(directory, spec, state, monitor, 0.0, baseline=baseline)
     if not chief:
         return run
-    run.classical = classical.scores(scored, splits.train, season_of(spec))
+    run.classical = classical.scores(scored, splits.train, classical.season_of(spec))
     if splits.test is not None and run_directory.best.exists():
         # the chief alone, on the whole split: the best model is a file, not the team's
         best = load_model(run_directory.best, unsafe=unsafe)
