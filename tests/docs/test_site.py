@@ -165,9 +165,9 @@ def test_the_site_in_a_browser(served: str) -> None:
 
 
 def _search(page: object, query: str, patience_s: float = 60) -> object:
-    """The search results for ``query``. The index loads in a web worker, which on a
-    loaded machine may be ready only after the query is typed: type it again until the
-    results come, or ``patience_s`` runs out."""
+    """The search results for ``query``, typed key by key as a reader types it. (Setting
+    the box's value at once was lost on a loaded machine: the search listens to the
+    keys.) Typed again until results come, or ``patience_s`` runs out."""
     import time
 
     from playwright.sync_api import TimeoutError as NotYet
@@ -176,10 +176,12 @@ def _search(page: object, query: str, patience_s: float = 60) -> object:
     results = page.locator(".md-search-result__item")
     deadline = time.monotonic() + patience_s
     while True:
-        box.fill("")
-        box.fill(query)
+        box.click()
+        box.press("Control+a")
+        box.press("Backspace")
+        box.press_sequentially(query, delay=30)
         try:
-            results.first.wait_for(state="visible", timeout=5_000)
+            results.first.wait_for(state="visible", timeout=10_000)
             return results
         except NotYet:
             if time.monotonic() > deadline:
