@@ -1,7 +1,9 @@
 """Vanilla RNN, LSTM and GRU written from their equations as Keras layers, the
 ``TextIds`` layer by which a model takes raw strings, ``OneHot``, which feeds
-token ids as one-hot vectors, and ``WindowScaling``/``WindowUnscaling``, which scale
-each window of a series by its own statistics and map the forecast back.
+token ids as one-hot vectors, ``WindowScaling``/``WindowUnscaling`` and
+``Differencing``/``Undifferencing``, which take each window of a series on its own
+terms and put the forecast back, and ``Pinball``/``AtQuantile``, the loss and metrics of
+a forecaster of quantiles.
 
 Each class takes the same arguments and holds the same weights (names, shapes,
 gate order) as the Keras built-in of the same name, so weights copy across in
@@ -13,6 +15,7 @@ package registers every class with Keras, so saved models load without
 from custom_layers.gru import GRU, GRUCell
 from custom_layers.lstm import LSTM, LSTMCell
 from custom_layers.one_hot import OneHot
+from custom_layers.quantiles import AtQuantile, Pinball
 from custom_layers.simple_rnn import SimpleRNN, SimpleRNNCell
 from custom_layers.text import TextIds
 from custom_layers.windows import (
@@ -25,10 +28,12 @@ from custom_layers.windows import (
 __all__ = [
     "GRU",
     "LSTM",
+    "AtQuantile",
     "Differencing",
     "GRUCell",
     "LSTMCell",
     "OneHot",
+    "Pinball",
     "SimpleRNN",
     "SimpleRNNCell",
     "TextIds",

@@ -16,6 +16,12 @@ steps, which a trend or a season leaves stationary where the level is not:
 
     d_t = x_t - x_{t-lag}                  (Differencing)
     y_{T+h} = d'_h + y_{T+h-lag}           (Undifferencing)
+
+A forecast of quantiles (batch, quantiles, outputs) is put back quantile by quantile:
+exactly so for scaling (sigma > 0 keeps their order) and for the first ``lag`` steps of
+a difference (added to a known value); beyond, each quantile's change is added to the
+same quantile of the earlier step, which keeps the bands ordered but treats the changes
+of successive seasons as moving together.
 """
 
 from __future__ import annotations
@@ -26,6 +32,12 @@ import keras
 from keras import ops
 
 EPSILON = 1e-5  # a flat window keeps sigma above 0
+
+
+def along(forecast: Any, per_example: Any) -> Any:
+    """(batch, outputs) values shaped to broadcast against ``forecast``: the same, or,
+    for a forecast of quantiles (batch, quantiles, outputs), the same for each quantile."""
+    return ops.expand_dims(per_example, 1) if len(forecast.shape) == 3 else per_example
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
@@ -56,7 +68,8 @@ class WindowUnscaling(keras.layers.Layer):
         sigma = ops.take(statistics[:, 1], self.columns, axis=-1)
         steps = ops.shape(forecast)[-1] // len(self.columns)
         # the targets are step-major: every horizon step holds one value per target
-        return forecast * ops.tile(sigma, [1, steps]) + ops.tile(mu, [1, steps])
+        sigma, mu = ops.tile(sigma, [1, steps]), ops.tile(mu, [1, steps])
+        return forecast * along(forecast, sigma) + along(forecast, mu)
 
     def compute_output_shape(self, input_shape: list[tuple]) -> tuple:
         return input_shape[0]
@@ -103,8 +116,8 @@ class Undifferencing(keras.layers.Layer):
         steps = changes.shape[-1] // targets
         made: list[Any] = []
         for h in range(steps):  # the horizon is short and fixed: unrolled
-            change = changes[:, h * targets : (h + 1) * targets]
-            base = past[:, h - self.lag] if h < self.lag else made[h - self.lag]
+            change = changes[..., h * targets : (h + 1) * targets]
+            base = along(changes, past[:, h - self.lag]) if h < self.lag else made[h - self.lag]
             made.append(change + base)
         return ops.concatenate(made, axis=-1)
 

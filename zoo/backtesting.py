@@ -12,6 +12,9 @@ all steps, in the data's units:
            season, given or detected, else 1): below 1 beats the naive forecast's
            in-sample error
     sMAPE  mean 2 |forecast - truth| / (|forecast| + |truth|), in percent
+
+A quantile forecaster is scored by its median, and its band by coverage: how often the
+truth fell between its lowest and highest quantile, beside how often it should.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import numpy as np
 from zoo.atomic import write_text
 from zoo.data import classical, load_splits
 from zoo.errors import UserError
+from zoo.spec.derived import quantiles
+from zoo.spec.schema import MEDIAN
 
 MODEL = "model"
 MEASURES = ("MAE", "RMSE", "MASE", "sMAPE")
@@ -39,6 +44,10 @@ class Backtest:
     forecasts: dict[str, np.ndarray]  # "model", then each classical method: truth's shape
     scale: np.ndarray  # (series,): MASE's denominator
     series: np.ndarray  # (rows, series): the whole target series, for the plot
+    # a quantile forecaster's: the quantiles, and the model's forecast of each,
+    # (origins, horizon, series, quantiles); its median is forecasts["model"]
+    quantiles: list[float] | None = None
+    bands: np.ndarray | None = None
 
     @property
     def horizon(self) -> int:
@@ -71,6 +80,21 @@ class Backtest:
             "sMAPE": float(steps["sMAPE"].mean()),
         }
 
+    def coverage(self) -> Coverage | None:
+        """How often the truth fell within the model's widest band, beside how often
+        it should (a quantile forecaster's; None for a point forecaster)."""
+        if self.bands is None or self.quantiles is None:
+            return None
+        low, high = self.bands[..., 0], self.bands[..., -1]
+        inside = (low <= self.truth) & (self.truth <= high)
+        return Coverage(
+            low=self.quantiles[0],
+            high=self.quantiles[-1],
+            covered=float(inside.mean()),
+            per_step=inside.mean(axis=(0, 2)),
+            width=float((high - low).mean()),
+        )
+
     def text(self) -> str:
         names = list(self.forecasts)
         width = max(len(n) for n in names) + 2
@@ -83,6 +107,9 @@ class Backtest:
         for name in names:
             scores = self.overall(name)
             lines.append(name.ljust(width) + "".join(f"{scores[m]:10.4g}" for m in MEASURES))
+        covered = self.coverage()
+        if covered is not None:
+            lines.append(covered.text())
         lines.append("")
         lines.append("MAE by steps ahead")
         lines.append("step".ljust(6) + "".join(n.rjust(max(12, len(n) + 2)) for n in names))
@@ -96,11 +123,15 @@ class Backtest:
         """One row per origin, step ahead and series: the truth and every forecast."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["origin", "step", "series", "truth", *self.forecasts])
+        quantiles = self.quantiles if self.bands is not None else []
+        bands = [f"{MODEL} q{q:g}" for q in quantiles or []]
+        writer.writerow(["origin", "step", "series", "truth", *self.forecasts, *bands])
         for o, origin in enumerate(self.origins):
             for h in range(self.horizon):
                 for s in range(self.truth.shape[2]):
                     values = [self.truth[o, h, s], *(f[o, h, s] for f in self.forecasts.values())]
+                    if self.bands is not None:
+                        values += list(self.bands[o, h, s])
                     writer.writerow([int(origin), h + 1, s, *(repr(float(v)) for v in values)])
         write_text(path, buffer.getvalue())
 
@@ -119,6 +150,10 @@ class Backtest:
             ahead = np.arange(self.origins[o], self.origins[o] + self.horizon)
             label = "model, from some origins" if n == 0 else None
             series.plot(ahead, self.forecasts[MODEL][o, :, 0], color="tab:blue", label=label)
+            if self.bands is not None and self.quantiles is not None:
+                band = f"q{self.quantiles[0]:g} to q{self.quantiles[-1]:g}" if n == 0 else None
+                low, high = self.bands[o, :, 0, 0], self.bands[o, :, 0, -1]
+                series.fill_between(ahead, low, high, color="tab:blue", alpha=0.2, label=band)
         series.axvline(self.origins.min(), color="grey", linestyle=":", label="first origin")
         series.set_xlabel("row of the series")
         series.set_title("forecasts against the truth")
@@ -168,7 +203,13 @@ def backtest(
     horizon = int(scored.spans[0, 1] - scored.spans[0, 0])
     shape = (len(scored), horizon, -1)
     predicted = opened.model.predict(scored.x, verbose=0, batch_size=256)  # one pass
-    made = {MODEL: np.asarray(predicted, "float64").reshape(shape)}
+    predicted = np.asarray(predicted, "float64")
+    levels = quantiles(spec)
+    bands = None
+    if levels is not None:  # (origins, quantiles, horizon * series) -> quantiles last
+        bands = np.moveaxis(predicted.reshape(len(scored), len(levels), horizon, -1), 1, -1)
+        predicted = bands[..., levels.index(MEDIAN)]
+    made = {MODEL: predicted.reshape(shape)}
     season = classical.season_of(spec)
     for name, forecast in classical.forecasts(scored, splits.train, season).items():
         made[name] = forecast.reshape(shape)
@@ -183,4 +224,28 @@ def backtest(
         forecasts=made,
         scale=np.where(scale > 0, scale, 1.0),
         series=series,
+        quantiles=levels,
+        bands=bands,
     )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How often the truth fell between a quantile forecaster's lowest and highest
+    quantile: for 0.1 and 0.9, an 80 % interval should hold 80 % of the truths."""
+
+    low: float
+    high: float
+    covered: float  # the share of the truths within the band
+    per_step: np.ndarray  # (horizon,): the same by steps ahead
+    width: float  # the band's mean width, in the data's units
+
+    @property
+    def nominal(self) -> float:
+        return self.high - self.low
+
+    def text(self) -> str:
+        return (
+            f"interval q{self.low:g} to q{self.high:g} (should hold {self.nominal:.0%} of the "
+            f"truths): holds {self.covered:.1%}, mean width {self.width:.4g}"
+        )

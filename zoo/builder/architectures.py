@@ -22,6 +22,7 @@ from zoo.builder.names import (
     HEAD,
     INPUT_VECTORS,
     INPUTS,
+    QUANTILES,
     REPEAT,
     RNN,
     dropout_name,
@@ -40,7 +41,14 @@ from zoo.builder.seeds import layer_seed
 from zoo.builder.stack import LayerSource, between_layers, new_layers, recurrent_stack
 from zoo.data.preprocessing import Preprocessing
 from zoo.registry import ATTENTIONS
-from zoo.spec.derived import architecture, output_activation, output_width, widths
+from zoo.spec.derived import (
+    architecture,
+    head_width,
+    output_activation,
+    output_width,
+    quantiles,
+    widths,
+)
 from zoo.spec.schema import Embedding, Spec
 
 
@@ -103,9 +111,12 @@ def head(
     x: Any, spec: Spec, preprocessing: Preprocessing | None = None, make: LayerSource = new_layers
 ) -> Any:
     """The output Dense layer (Keras applies it per step to a sequence), its output in
-    the targets' units."""
-    units, activation = output_width(spec), output_activation(spec)
-    y = make(keras.layers.Dense, HEAD, units=units, activation=activation)(x)
+    the targets' units; a quantile forecaster's as (quantiles, outputs), each quantile's
+    forecast of every output."""
+    bands, activation = quantiles(spec), output_activation(spec)
+    y = make(keras.layers.Dense, HEAD, units=head_width(spec), activation=activation)(x)
+    if bands:
+        y = keras.layers.Reshape((len(bands), output_width(spec)), name=QUANTILES)(y)
     return unscaled_outputs(y, preprocessing)
 
 

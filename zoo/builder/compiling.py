@@ -11,20 +11,28 @@ from typing import Any
 
 import keras
 
+from custom_layers.quantiles import AtQuantile, Pinball
 from zoo.errors import SpecError
-from zoo.spec.derived import loss_name
+from zoo.spec.derived import loss_name, quantiles
 from zoo.spec.keras_names import class_key, keras_class
-from zoo.spec.schema import Spec
+from zoo.spec.schema import MEDIAN, Spec
 
 
 def compile_model(model: keras.Model, spec: Spec) -> keras.Model:
     # Weighted metrics, so that outputs the data weighs 0 (a tagger's padding, where the
     # model does not mask it) are scored by no metric, as by the loss; without sample
     # weights they are the plain metrics, under the same names.
-    model.compile(
-        optimizer=optimizer(spec), loss=loss(spec), weighted_metrics=list(spec.compile.metrics)
-    )
+    model.compile(optimizer=optimizer(spec), loss=loss(spec), weighted_metrics=metrics(spec))
     return model
+
+
+def metrics(spec: Spec) -> list[Any]:
+    """compile.metrics by name; a quantile forecaster's scoring its median, the point
+    forecast, under the same names."""
+    bands = quantiles(spec)
+    if bands is None:
+        return list(spec.compile.metrics)
+    return [AtQuantile(name, bands.index(MEDIAN)) for name in spec.compile.metrics]
 
 
 # Keras's default reduction divides a weighted loss by the count of every output,
@@ -38,7 +46,11 @@ REDUCTION = "mean_with_sample_weight"
 def loss(spec: Spec) -> keras.losses.Loss | str:
     """The spec's loss (by its Keras name), averaged over the outputs that are scored:
     the Loss class of that name, or of the function it names ("mse" is
-    mean_squared_error, whose class is MeanSquaredError)."""
+    mean_squared_error, whose class is MeanSquaredError); the pinball loss of a
+    quantile forecaster."""
+    bands = quantiles(spec)
+    if bands is not None:
+        return Pinball(bands, reduction=REDUCTION)
     name = loss_name(spec)
     found = keras.losses.get(name)
     if isinstance(found, keras.losses.Loss):  # named by its class

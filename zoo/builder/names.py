@@ -29,6 +29,7 @@ REPEAT = "repeat"  # one_to_many: the input vector at every output step
 ATTENTION = "attention"
 ATTENTION_CONCAT = "attention_concat"  # the decoder's output and its attention context
 HEAD = "head"  # the output Dense layer
+QUANTILES = "quantiles"  # a quantile forecaster's head, as (quantiles, outputs)
 
 
 def layer_name(prefix: str, index: int) -> str:

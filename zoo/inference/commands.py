@@ -26,7 +26,7 @@ from zoo.inference.inputs import (
 from zoo.inference.prediction import Prediction
 from zoo.opening import OpenedModel, data_overrides, open_model, resolve_model_path
 from zoo.spec import Overrides
-from zoo.spec.derived import architecture, classifies, output_width
+from zoo.spec.derived import architecture, classifies, output_width, quantiles
 
 if TYPE_CHECKING:
     from zoo.saving import ModelRecord
@@ -99,6 +99,13 @@ def predict(
         raise UserError(f"--steps must be at least 1, got {steps}")
     opened = open_model(target, unsafe)
     model, record = opened.model, opened.record
+    bands = quantiles(record.spec)
+    if steps is not None and bands is not None:
+        raise UserError(
+            f"{opened.path}: --steps feeds a forecast back as the next input, but this model "
+            "forecasts a band of quantiles, not one value; forecast further with a longer "
+            "data.args.horizon instead"
+        )
     if takes_text(model):
         if inputs is None:
             raise UserError(GIVE_DATA)
@@ -111,16 +118,14 @@ def predict(
         )
     if inputs is None:  # a forecaster of a series that needs no file: after its end
         window, names, where = own_series_window(opened)
-        ahead = _forward(model, window, steps)[0]
-        return Prediction(ahead.reshape(-1, len(names)), names, where)
+        return _forecast(_forward(model, window, steps)[0], names, where, bands)
     if steps is not None:
         _check_feeds_back(opened)
     if isinstance(inputs, (str, Path)):
         source = Path(inputs)
         if source.suffix == ".csv":
             window, names = series_window(model, record.spec, source)
-            ahead = _forward(model, window, steps)[0]
-            return Prediction(ahead.reshape(-1, max(len(names or []), 1)), names, str(source))
+            return _forecast(_forward(model, window, steps)[0], names, str(source), bands)
         inputs = array_file(source)
     else:
         source = None
@@ -130,6 +135,21 @@ def predict(
     values = _forward(model, inputs, steps)
     classes = class_names(record) if values.ndim == 2 and steps is None else None
     return Prediction(values, source=where, classes=classes)
+
+
+def _forecast(
+    ahead: np.ndarray, names: list[str] | None, where: str, bands: list[float] | None
+) -> Prediction:
+    """One example's forecast as a row per step ahead, a column per target; a quantile
+    forecaster's (quantiles, steps * targets) as a column per target and quantile."""
+    targets = max(len(names or []), 1)
+    if bands is None:
+        return Prediction(ahead.reshape(-1, targets), names, where)
+    steps = ahead.shape[-1] // targets
+    per_step = ahead.reshape(len(bands), steps, targets).transpose(1, 2, 0)
+    named = names or ["forecast"]
+    columns = [f"{name} q{q:g}" for name in named for q in bands]
+    return Prediction(per_step.reshape(steps, -1), columns, where)
 
 
 def _check_feeds_back(opened: OpenedModel) -> None:

@@ -49,9 +49,9 @@ from zoo.spec import machine
 from zoo.spec.derived import (
     architecture,
     depth,
+    head_width,
     input_steps,
     output_steps,
-    output_width,
     widths,
 )
 from zoo.spec.document import Finding, KeyPath
@@ -252,7 +252,7 @@ def _head_steps(graph: _Graph, spec: Spec) -> int:
 
 
 def _head(graph: _Graph, spec: Spec, width: int, steps: int) -> None:
-    graph.dense(HEAD, steps, width, output_width(spec) or 0)
+    graph.dense(HEAD, steps, width, head_width(spec) or 0)
 
 
 def _dense_stack(graph: _Graph, spec: Spec, width: int) -> int:

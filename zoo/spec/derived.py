@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from zoo.registry import ARCHITECTURES, DATASETS, Architecture
 from zoo.spec.keras_names import class_key
-from zoo.spec.schema import Spec
+from zoo.spec.schema import QuantileLoss, Spec
 
 
 def architecture(spec: Spec) -> Architecture:
@@ -49,6 +49,12 @@ def output_width(spec: Spec) -> int | None:
     return spec.outputs.units or output_vocabulary(spec)
 
 
+def head_width(spec: Spec) -> int | None:
+    """The head's Dense units: the outputs, once per quantile of a quantile forecaster."""
+    width, bands = output_width(spec), quantiles(spec)
+    return width * len(bands) if width is not None and bands else width
+
+
 def output_activation(spec: Spec) -> str:
     if spec.outputs.activation is not None:
         return spec.outputs.activation
@@ -59,6 +65,8 @@ def loss_name(spec: Spec) -> str:
     """compile.loss, or the default for the head: sparse categorical cross-entropy for
     token outputs and a softmax over classes, binary cross-entropy for a sigmoid, else
     mse."""
+    if isinstance(spec.compile.loss, QuantileLoss):
+        return spec.compile.loss.name
     if spec.compile.loss is not None:
         return spec.compile.loss
     activation = output_activation(spec)
@@ -67,6 +75,12 @@ def loss_name(spec: Spec) -> str:
     if activation == "sigmoid":
         return "binary_crossentropy"
     return "mse"
+
+
+def quantiles(spec: Spec) -> list[float] | None:
+    """The quantiles a quantile forecaster's head forecasts (None: a point forecast)."""
+    loss = spec.compile.loss
+    return list(loss.quantiles) if isinstance(loss, QuantileLoss) else None
 
 
 # The losses of a head whose outputs are class probabilities, by their name as Keras

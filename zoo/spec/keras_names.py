@@ -26,7 +26,7 @@ def unknown_names(spec: Spec) -> list[Finding]:
 
 def named(spec: Spec) -> list[Named]:
     """Every Keras name the spec uses, with its kind."""
-    model, optimizer = spec.model, spec.compile.optimizer
+    model, optimizer, loss = spec.model, spec.compile.optimizer, spec.compile.loss
     found: list[tuple[KeyPath, str, str | None]] = [
         (("model", "activation"), "activation", model.activation),
         (("model", "recurrent_activation"), "activation", model.recurrent_activation),
@@ -34,7 +34,7 @@ def named(spec: Spec) -> list[Named]:
         (("model", "recurrent_initializer"), "initializer", model.recurrent_initializer),
         (("model", "bias_initializer"), "initializer", model.bias_initializer),
         (("outputs", "activation"), "activation", spec.outputs.activation),
-        (("compile", "loss"), "loss", spec.compile.loss),
+        (("compile", "loss"), "loss", loss if isinstance(loss, str) else None),  # not quantile
         *[(("compile", "metrics", i), "metric", n) for i, n in enumerate(spec.compile.metrics)],
         (("compile", "optimizer", "name"), "optimizer", optimizer.name),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Literal, TypeVar
 
-from zoo.spec.derived import loss_name
+from zoo.spec.derived import loss_name, quantiles
 from zoo.spec.schema import Spec
 
 Direction = Literal["min", "max"]
@@ -112,6 +112,8 @@ MEASURES = {
 def loss_measure(spec: Spec) -> str | None:
     """What the spec's loss measures (a key of MEASURES), so that its baseline is scored
     the same way; None for a loss no baseline scores."""
+    if quantiles(spec) is not None:
+        return "mae"  # the median's: the point forecast of a quantile forecaster
     loss = loss_name(spec).lower()
     for measure, words in MEASURES.items():
         if any(word in loss for word in words):

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from zoo.spec.schema import RegistryName, Spec
+from zoo.spec.schema import RegistryName, Spec, section_in
 
 
 def markdown() -> str:
@@ -24,7 +24,7 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
     rows = []
     for name, field in model.model_fields.items():
         path = f"{prefix}{field.alias or name}"
-        section = _section(field.annotation)
+        section = section_in(field.annotation)
         doc = field.description or _summary(section)
         if not doc:  # the reference would show a field with no meaning
             raise ValueError(f"{path}: no description in the schema")
@@ -43,13 +43,6 @@ def _summary(section: type[BaseModel] | None) -> str:
     """A section's one-line docstring (its own, not one inherited from BaseModel)."""
     doc = section.__dict__.get("__doc__") if section else None
     return doc.strip().splitlines()[0] if doc else ""
-
-
-def _section(annotation: Any) -> type[BaseModel] | None:
-    for candidate in (annotation, *typing.get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
 
 
 def _default(field: Any) -> str:

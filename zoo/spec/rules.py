@@ -12,7 +12,9 @@ from zoo.registry import ARCHITECTURES, CELLS
 from zoo.spec.derived import (
     architecture,
     depth,
+    output_steps,
     output_vocabulary,
+    quantiles,
     scales_inputs,
     scales_targets,
     truncation,
@@ -42,6 +44,7 @@ def check_rules(spec: Spec) -> list[Finding]:
         *_monitors(spec),
         *_scale(spec),
         *_difference(spec),
+        *_quantile(spec),
         *tune_findings(spec),
     ]
 
@@ -253,4 +256,16 @@ def _scale(spec: Spec) -> Iterator[Finding]:
             "window scales each window of a series and maps its forecast back: it needs a "
             "many_to_one forecaster, real-valued inputs (inputs.features) and a regression "
             "head (a linear activation)",
+        )
+
+
+def _quantile(spec: Spec) -> Iterator[Finding]:
+    """The quantile loss forecasts a band around each output of one regression answer."""
+    if quantiles(spec) is None:
+        return
+    if not scales_targets(spec) or output_steps(spec):
+        yield (
+            ("compile", "loss"),
+            "quantile forecasts a band around each output of a regression head (a linear "
+            "activation) with one answer per example: a many_to_one or one_to_one spec",
         )

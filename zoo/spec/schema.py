@@ -6,11 +6,13 @@ from ``zoo.registry``; rules that relate several fields live in ``rules.py``.
 
 from __future__ import annotations
 
+import itertools
 import math
+import typing
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 from pydantic_core import core_schema
 
 from zoo.registry import (
@@ -112,6 +114,18 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+def section_in(annotation: Any) -> type[BaseModel] | None:
+    """The section a field holds, wherever it sits in its annotation: ``Inputs``,
+    ``Inputs | None``, or one form of a union such as compile.loss's."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for candidate in typing.get_args(annotation):
+        found = section_in(candidate)
+        if found is not None:
+            return found
+    return None
+
+
 class Embedding(Section):
     """Token ids -> vectors (keras.layers.Embedding)."""
 
@@ -208,14 +222,61 @@ class Optimizer(Section):
     args: Arguments = Field(default_factory=dict, description="other optimizer arguments")
 
 
+def _quantiles(value: Any) -> Any:
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"must be a list of probabilities, got {value!r}")
+    if any(not _finite(q) or not 0 < q < 1 for q in value):
+        raise ValueError(f"each quantile must be a number strictly between 0 and 1, got {value}")
+    if any(a >= b for a, b in itertools.pairwise(value)):
+        raise ValueError(f"must be in increasing order, each once, got {value}")
+    if MEDIAN not in value:
+        raise ValueError(f"must hold 0.5, the median, which is the point forecast; got {value}")
+    return [float(q) for q in value]
+
+
+MEDIAN = 0.5
+
+
+class QuantileLoss(Section):
+    """The pinball loss: the head forecasts each quantile of every output, so that a
+    forecast comes with its band (the median is the point forecast)."""
+
+    name: Literal["quantile"] = Field(description="quantile")
+    quantiles: Annotated[list[float], BeforeValidator(_quantiles)] = Field(
+        default_factory=lambda: [0.1, MEDIAN, 0.9],
+        description="the quantiles forecast, increasing, 0.5 among them: [0.1, 0.5, 0.9] "
+        "gives an 80 % interval",
+    )
+
+
+def _loss(value: Any) -> Any:
+    """``loss: quantile`` is the quantile loss with its default quantiles."""
+    return {"name": "quantile"} if value == "quantile" else value
+
+
+def _loss_kind(value: Any) -> str:
+    """Which of the loss's forms to validate ``value`` as, so that an error is reported
+    against that form alone: a mapping is the quantile loss, anything else a Keras name."""
+    return "quantile" if isinstance(value, (dict, QuantileLoss)) else "keras"
+
+
+# compile.loss: a Keras loss's name, or the quantile loss's section
+LOSS_FORMS = ("quantile", "keras")
+Loss = Annotated[
+    Annotated[QuantileLoss, Tag("quantile")] | Annotated[str, Tag("keras")],
+    Discriminator(_loss_kind),
+]
+
+
 class Compile(Section):
     """How the model is compiled: optimizer, loss, metrics, gradient clipping."""
 
     optimizer: Optimizer = Field(default_factory=Optimizer)
-    loss: str | None = Field(
+    loss: Annotated[Loss | None, BeforeValidator(_loss)] = Field(
         None,
-        description="defaults: sparse_categorical_crossentropy for token outputs, "
-        "binary_crossentropy for a sigmoid head, mse otherwise",
+        description="a Keras loss; or quantile ({name: quantile, quantiles: [...]}) for "
+        "a forecast with its band. Defaults: sparse_categorical_crossentropy for token "
+        "outputs, binary_crossentropy for a sigmoid head, mse otherwise",
     )
     metrics: list[str] = Field(default_factory=list, description="Keras metric names")
     clipnorm: PositiveNumber | None = Field(None, description="clip each gradient's norm")

@@ -13,7 +13,7 @@ from zoo.spec.arguments import spec_argument_problems
 from zoo.spec.cost import MaxMemory, fit_findings, memory_limit
 from zoo.spec.document import Document, KeyPath, dotted
 from zoo.spec.rules import check_rules
-from zoo.spec.schema import Spec
+from zoo.spec.schema import LOSS_FORMS, Spec, section_in
 from zoo.spec.space import check_candidates
 
 
@@ -51,7 +51,7 @@ def pydantic_problem(
 ) -> Problem:
     """A pydantic error as a Problem. ``prefix`` is where the validated model sits in
     the spec; ``known``, its keys where the schema of Spec does not list them."""
-    path: KeyPath = prefix + tuple(error["loc"])
+    path = _untagged(prefix + tuple(error["loc"]))
 
     def where(at: KeyPath) -> Any:
         return document.location(at) if document is not None else None
@@ -66,6 +66,14 @@ def pydantic_problem(
         message = "must be " + message.removeprefix("Input should be ")
         message += f", got {_show(value)}"
     return Problem(message, dotted(path), where(path))
+
+
+def _untagged(path: KeyPath) -> KeyPath:
+    """The path without the form pydantic names after a key that takes several
+    (compile.loss.quantile.quantiles is the spec's compile.loss.quantiles)."""
+    if path[:2] == ("compile", "loss") and len(path) > 2 and path[2] in LOSS_FORMS:
+        return path[:2] + path[3:]
+    return path
 
 
 def _unknown_key(path: KeyPath, known: list[str] | None = None) -> str:
@@ -86,18 +94,10 @@ def _fields_at(path: KeyPath) -> list[str]:
         field = model.model_fields.get(key)
         if field is None:
             return []
-        model = _section_type(field.annotation)
+        model = section_in(field.annotation)
     if isinstance(model, type) and issubclass(model, BaseModel):
         return [field.alias or name for name, field in model.model_fields.items()]
     return []
-
-
-def _section_type(annotation: Any) -> Any:
-    """``Inputs`` from ``Inputs`` or ``Inputs | None``."""
-    for candidate in (annotation, *getattr(annotation, "__args__", ())):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
 
 
 def _show(value: Any) -> str:
