@@ -5,6 +5,7 @@ coverage reported by the backtest."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import keras
@@ -55,6 +56,10 @@ def model_of(spec: dict, folder: Path) -> tuple[keras.Model, object]:
     loaded = zoo.load_spec(spec)
     splits = load_splits(loaded, folder)
     return build_model(loaded, fit_preprocessing(loaded, splits.train)), splits
+
+
+def run_results(directory: Path) -> dict:
+    return json.loads((directory / "results.json").read_text())
 
 
 def pinball(y: np.ndarray, forecasts: np.ndarray, quantiles: list[float]) -> float:
@@ -142,6 +147,16 @@ def test_a_trained_quantile_forecaster_saves_predicts_and_backtests(
     assert covered.covered == pytest.approx(np.mean(inside))
     assert [float(r["model"]) for r in rows] == [float(r["model q0.5"]) for r in rows]
     assert "interval q0.1 to q0.9 (should hold 80% of the truths)" in result.text()
+
+    # the classical forecasts' MAE sits beside the median's MAE, never the pinball loss
+    by_loss = zoo.compare([run.directory])
+    assert not [row for row in by_loss if str(row["run"]).startswith("classical")]
+    by_mae = zoo.compare([run.directory], metric="val_mae")
+    classical = {row["run"]: row["test_mae"] for row in by_mae[1:]}
+    assert classical["classical: seasonal naive (12)"] == pytest.approx(
+        run_results(run.directory)["classical"]["seasonal naive (12)"]["mae"]
+    )
+    assert by_mae[0]["test_mae"] == pytest.approx(run.test_metrics["mae"])
 
 
 @pytest.mark.parametrize(

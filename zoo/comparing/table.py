@@ -18,7 +18,7 @@ from zoo.comparing.runs import Compared
 from zoo.spec import flat, to_data
 from zoo.spec.cost import estimate
 from zoo.spec.derived import loss_name, output_activation
-from zoo.spec.metrics import MEASURES, best_first, loss_measure, metric_direction
+from zoo.spec.metrics import best_first, measure_of, metric_direction
 from zoo.spec.schema import Spec
 
 # Fields that name a run rather than change what it trains.
@@ -140,12 +140,7 @@ class Comparison:
 
     def _measure(self, run: Compared) -> str | None:
         """What the test metric measures (mse or mae), where a classical score has it."""
-        if self.test_metric == "loss":
-            return loss_measure(run.spec)
-        for measure, words in MEASURES.items():
-            if any(word in self.test_metric.lower() for word in words):
-                return measure
-        return None
+        return measure_of(run.spec, self.test_metric)
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per run, best first: rank (None: no score), run, each differing

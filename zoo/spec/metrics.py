@@ -110,13 +110,22 @@ MEASURES = {
 
 
 def loss_measure(spec: Spec) -> str | None:
-    """What the spec's loss measures (a key of MEASURES), so that its baseline is scored
-    the same way; None for a loss no baseline scores."""
+    """What a baseline is scored by beside the spec's model (a key of MEASURES): what
+    its loss measures; for a quantile forecaster, what its median, the point forecast,
+    is scored by. None for a loss no baseline scores."""
     if quantiles(spec) is not None:
-        return "mae"  # the median's: the point forecast of a quantile forecaster
-    loss = loss_name(spec).lower()
+        return "mae"  # the median's: the error it minimises
+    return measure_of(spec, "loss")
+
+
+def measure_of(spec: Spec, name: str) -> str | None:
+    """What the logged metric ``name`` (without ``val_``) measures, a key of MEASURES;
+    None for one no baseline scores, as the quantile loss (a pinball loss)."""
+    if name == "loss" and quantiles(spec) is not None:
+        return None
+    measured = (loss_name(spec) if name == "loss" else name).lower()
     for measure, words in MEASURES.items():
-        if any(word in loss for word in words):
+        if any(word in measured for word in words):
             return measure
     return None
 
@@ -125,10 +134,8 @@ def baseline_metric(spec: Spec, measures: str | None) -> str | None:
     """The logged metric (named as training logs it, without ``val_``) that scores what
     a baseline measuring ``measures`` scores, so the two can be set side by side; None
     when the spec logs none."""
-    words = MEASURES.get(measures or "", ())
     for name in ["loss", *spec.compile.metrics]:
-        measured = (loss_name(spec) if name == "loss" else name).lower()
-        if any(word in measured for word in words):
+        if measures is not None and measure_of(spec, name) == measures:
             return name
     return None
 
