@@ -7,7 +7,7 @@ from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
 from zoo.cli.options import TRAINED_HELP, add_overrides, add_unsafe
-from zoo.data.classical import classical_lines
+from zoo.data.references import lines
 
 NAME = "evaluate"
 HELP = (
@@ -32,5 +32,5 @@ def run(args: argparse.Namespace) -> None:
         print(f"  {name}: {value:.6g}")
     for name, value in result["baseline"].items():
         print(f"  baseline, {name}: {value:.6g}")
-    for line in classical_lines(result["classical"]):
+    for line in lines(result["classical"]):
         print(f"  {line}")

@@ -132,8 +132,9 @@ class Comparison:
             measure = self._measure(run)
             if run.results is None or not run.results.classical or measure is None:
                 continue
-            scores = {name: s[measure] for name, s in run.results.classical.items()}
-            found[run.label] = scores
+            scores = {name: s[measure] for name, s in run.results.classical.items() if measure in s}
+            if scores:
+                found[run.label] = scores
         if len({json.dumps(s, sort_keys=True) for s in found.values()}) <= 1:
             return [(name, v) for scores in list(found.values())[:1] for name, v in scores.items()]
         return [(f"{name} ({label})", v) for label, s in found.items() for name, v in s.items()]
@@ -207,7 +208,24 @@ class Comparison:
         if any(score.test is not None for score in self.scores):
             yield f"test {self.test_metric}: the best epoch's model on the test split"
         if self.classical():
-            yield "classical: fitted on the series before the test windows, run from each"
+            yield "classical: fitted without the test split, scored on the runs' test examples"
+        elif unshown := self._unshown_measures():
+            yield (
+                f"classical references score {', '.join(unshown)}: rank by a metric that "
+                f"measures it (--metric val_{unshown[0]}) to see them beside the runs"
+            )
+
+    def _unshown_measures(self) -> list[str]:
+        """What the runs' classical references score, where the test metric is not it."""
+        return sorted(
+            {
+                measure
+                for run in self.runs
+                if run.results is not None
+                for scores in run.results.classical.values()
+                for measure in scores
+            }
+        )
 
     def write_csv(self, path: Path) -> Path:
         rows = self.rows()

@@ -97,14 +97,6 @@ def season_of(spec: Any) -> int | None:
     return getattr(source_of(spec)[1], "season", None)
 
 
-def classical_lines(scored: dict[str, dict[str, float]]) -> list[str]:
-    """One line per method, as zoo train and zoo evaluate print them."""
-    return [
-        f"classical: {name}: " + "  ".join(f"{k} {v:.6g}" for k, v in values.items())
-        for name, values in scored.items()
-    ]
-
-
 def scores(dataset: Dataset, train: Dataset, season: int | None) -> dict[str, dict[str, float]]:
     """Each method's mse and mae on ``dataset``'s windows, fitted on the series before
     their first origin (at least the training split's part); {} for data that is not

@@ -42,7 +42,7 @@ def evaluate(
     spec's data section, and nothing else (the model is as trained): e.g.
     ``{"data.args.path": "new.csv", "data.test": 0, "data.validation": 0}`` evaluates
     on the whole of another file, its labels numbered as the model numbers them."""
-    from zoo.data import classical, load_splits
+    from zoo.data import load_splits, references
     from zoo.inference.forward import xla_ready
     from zoo.spec.loading import load_spec
     from zoo.spec.metrics import loss_measure
@@ -63,17 +63,17 @@ def evaluate(
     batch_size = spec.train.batch_size if spec.train else 32
     metrics = model.evaluate(evaluation_pipeline(dataset, batch_size), verbose=0, return_dict=True)
     baseline = splits.baseline(dataset, loss_measure(spec))
-    references = classical.scores(dataset, splits.train, classical.season_of(spec))
+    classical = references.scores(dataset, splits.train, spec)
     if split == "whole":  # nothing is held out: say what the baseline was fitted on
         baseline = {f"{name} (fitted on these examples)": v for name, v in baseline.items()}
-        references = {f"{name} (fitted on these examples)": v for name, v in references.items()}
+        classical = {f"{name} (fitted on these examples)": v for name, v in classical.items()}
     return {
         "model": str(opened.path),
         "split": split,
         "examples": len(dataset),
         "metrics": {k: float(v) for k, v in metrics.items()},
         "baseline": baseline,
-        "classical": references,
+        "classical": classical,
     }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import keras
 
 from zoo.builder import build_model
-from zoo.data import Splits, classical, load_splits
+from zoo.data import Splits, load_splits, references
 from zoo.data.base import data_seed
 from zoo.data.preprocessing import Preprocessing, fit_preprocessing
 from zoo.errors import UserError
@@ -102,7 +102,7 @@ class Run:
             lines.append(f"  test split (best model): {test}")
         for name, value in self.baseline.items():
             lines.append(f"  baseline: {name} {value:.6g}")
-        lines += [f"  {line}" for line in classical.classical_lines(self.classical)]
+        lines += [f"  {line}" for line in references.lines(self.classical)]
         lines += [f"  note: {note}" for note in self.notes]
         lines.append(f"  {estimate(self.spec).line()}")
         files = sorted(
@@ -263,7 +263,7 @@ def _train_model(
     run = Run(directory, spec, state, monitor, 0.0, baseline=baseline)
     if not chief:
         return run
-    run.classical = classical.scores(scored, splits.train, classical.season_of(spec))
+    run.classical = references.scores(scored, splits.train, spec)
     if splits.test is not None and run_directory.best.exists():
         # the chief alone, on the whole split: the best model is a file, not the team's
         best = load_model(run_directory.best, unsafe=unsafe)

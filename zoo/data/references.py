@@ -1,0 +1,34 @@
+"""The classical reference beside a model's result: what a practitioner would have tried
+first, on the same examples, fitted on the training split alone.
+
+- windows of a series: seasonal naive, AR(2) and Holt-Winters (``classical``);
+- labelled text: a TF-IDF logistic regression (``classical_text``).
+
+Each is scored as the model's test metric that measures the same (mse and mae, or
+accuracy), and written to results.json under ``classical``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zoo.data import classical, classical_text
+from zoo.data.base import Dataset
+
+
+def scores(dataset: Dataset, train: Dataset, spec: Any) -> dict[str, dict[str, float]]:
+    """Each reference's scores on ``dataset``, fitted on ``train``; {} for data no
+    reference applies to."""
+    if dataset.series is not None:
+        return classical.scores(dataset, train, classical.season_of(spec))
+    if classical_text.applies(dataset):
+        return classical_text.scores(dataset, train)
+    return {}
+
+
+def lines(scored: dict[str, dict[str, float]]) -> list[str]:
+    """One line per reference, as zoo train and zoo evaluate print them."""
+    return [
+        f"classical: {name}: " + "  ".join(f"{k} {v:.6g}" for k, v in values.items())
+        for name, values in scored.items()
+    ]
