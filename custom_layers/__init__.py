@@ -3,7 +3,8 @@
 token ids as one-hot vectors, ``WindowScaling``/``WindowUnscaling`` and
 ``Differencing``/``Undifferencing``, which take each window of a series on its own
 terms and put the forecast back, and ``Pinball``/``AtQuantile``, the loss and metrics of
-a forecaster of quantiles.
+a forecaster of quantiles, and ``SequencePooling``, by which a many_to_one model reads
+one vector off all its steps.
 
 Each class takes the same arguments and holds the same weights (names, shapes,
 gate order) as the Keras built-in of the same name, so weights copy across in
@@ -15,6 +16,7 @@ package registers every class with Keras, so saved models load without
 from custom_layers.gru import GRU, GRUCell
 from custom_layers.lstm import LSTM, LSTMCell
 from custom_layers.one_hot import OneHot
+from custom_layers.pooling import SequencePooling
 from custom_layers.quantiles import AtQuantile, Pinball
 from custom_layers.simple_rnn import SimpleRNN, SimpleRNNCell
 from custom_layers.text import TextIds
@@ -34,6 +36,7 @@ __all__ = [
     "LSTMCell",
     "OneHot",
     "Pinball",
+    "SequencePooling",
     "SimpleRNN",
     "SimpleRNNCell",
     "TextIds",

@@ -188,6 +188,28 @@ ATTENTIONS = Registry(
 )
 
 
+# model.pooling: how a many_to_one model reads one vector off its stack's outputs.
+# Every entry but last is custom_layers.pooling.SequencePooling in the mode of its name;
+# last is the stack's own final output, passed on as it is (the builder adds no layer).
+POOLINGS = Registry(
+    "pooling",
+    {
+        "last": Entry("the stack's output at its last step (the default)", "keras.layers:Identity"),
+        "max": Entry(
+            "the largest output of each feature over the real steps (Conneau et al. 2017)",
+            "custom_layers.pooling:SequencePooling",
+        ),
+        "mean": Entry(
+            "the mean output over the real steps", "custom_layers.pooling:SequencePooling"
+        ),
+        "attention": Entry(
+            "the outputs weighted by a learned attention over the steps (Yang et al. 2016)",
+            "custom_layers.pooling:SequencePooling",
+        ),
+    },
+)
+
+
 # A data source's target is a zoo.data.base.DataSource: its typed arguments and loader.
 @dataclass(frozen=True)
 class DataSourceEntry(Entry):

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 import custom_layers
 import zoo
 from zoo.inference.decoding import seq2seq_inference
-from zoo.spec.schema import Spec
+from zoo.spec.schema import Spec, section_in
 
 SEQUENCE = {
     "version": 1,
@@ -200,6 +200,12 @@ CASES: list[tuple[str, dict, dict, Check]] = [
         lambda m: keras.layers.LayerNormalization in layer_types(m),
     ),
     (
+        "model.pooling",
+        SEQUENCE,
+        {"model.pooling": "attention"},
+        lambda m: custom_layers.SequencePooling in layer_types(m),
+    ),
+    (
         "model.attention",
         SEQ2SEQ,
         {"model.attention": "bahdanau"},
@@ -265,6 +271,18 @@ CASES: list[tuple[str, dict, dict, Check]] = [
     ),
     ("compile.loss", SEQUENCE, {"compile.loss": "mae"}, lambda m: m.loss.name == "mae"),
     (
+        "compile.loss.name",
+        SEQUENCE,
+        {"compile.loss": {"name": "quantile"}},
+        lambda m: isinstance(m.loss, custom_layers.Pinball),
+    ),
+    (
+        "compile.loss.quantiles",
+        {**SEQUENCE, "compile": {"loss": {"name": "quantile"}}},
+        {"compile.loss.quantiles": [0.25, 0.5, 0.75, 0.9]},
+        lambda m: m.output_shape == (None, 4, 1),
+    ),
+    (
         "compile.metrics",
         SEQUENCE,
         {"compile.metrics": ["mae"]},
@@ -300,13 +318,9 @@ def _leaf_fields(model: type[BaseModel], prefix: str = "") -> set[str]:
     leaves = set()
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
-        sections = [
-            t
-            for t in (field.annotation, *getattr(field.annotation, "__args__", ()))
-            if isinstance(t, type) and issubclass(t, BaseModel)
-        ]
-        if sections and path not in NOT_MODEL_FIELDS:
-            leaves |= _leaf_fields(sections[0], f"{path}.")
+        section = section_in(field.annotation)
+        if section is not None and path not in NOT_MODEL_FIELDS:
+            leaves |= _leaf_fields(section, f"{path}.")
         else:
             leaves.add(path)
     return leaves

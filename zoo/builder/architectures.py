@@ -22,6 +22,7 @@ from zoo.builder.names import (
     HEAD,
     INPUT_VECTORS,
     INPUTS,
+    POOLING,
     QUANTILES,
     REPEAT,
     RNN,
@@ -40,7 +41,7 @@ from zoo.builder.preprocessing import (
 from zoo.builder.seeds import layer_seed
 from zoo.builder.stack import LayerSource, between_layers, new_layers, recurrent_stack
 from zoo.data.preprocessing import Preprocessing
-from zoo.registry import ATTENTIONS
+from zoo.registry import ATTENTIONS, POOLINGS
 from zoo.spec.derived import (
     architecture,
     head_width,
@@ -141,9 +142,13 @@ def one_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.
 
 
 def many_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
+    """One answer from the stack's last output, or pooled over its outputs (model.pooling)."""
     inputs, x = spec_input(spec, preprocessing)
     x, kept = windowed(x, preprocessing)
-    x = recurrent_stack(x, spec, RNN, last_returns_sequences=False).sequence
+    pooling = spec.model.pooling
+    x = recurrent_stack(x, spec, RNN, last_returns_sequences=pooling != "last").sequence
+    if pooling != "last":
+        x = POOLINGS[pooling].load()(pooling, name=POOLING)(x)
     y = unwindowed(head(x, spec, preprocessing), kept, preprocessing)
     return keras.Model(inputs, y, name=spec.name)
 

@@ -28,6 +28,7 @@ UNDIFFERENCING = "undifferencing"  # and after the head
 REPEAT = "repeat"  # one_to_many: the input vector at every output step
 ATTENTION = "attention"
 ATTENTION_CONCAT = "attention_concat"  # the decoder's output and its attention context
+POOLING = "pooling"  # many_to_one's model.pooling over the stack's outputs
 HEAD = "head"  # the output Dense layer
 QUANTILES = "quantiles"  # a quantile forecaster's head, as (quantiles, outputs)
 

@@ -39,6 +39,7 @@ from zoo.builder.names import (
     ENCODER,
     HEAD,
     INPUTS,
+    POOLING,
     RNN,
     embedding_name,
     layer_name,
@@ -171,7 +172,11 @@ def estimate(spec: Spec) -> Cost:
         if not traits.takes_sequences:  # the vector is fed at every output step
             steps = graph.steps(spec.outputs.length, "outputs.length")
             graph.keep(steps, width)
-        width = _stack(graph, spec, RNN, width, steps, traits.steps is not None)
+        pooled = spec.model.pooling != "last"
+        width = _stack(graph, spec, RNN, width, steps, traits.steps is not None or pooled)
+        if spec.model.pooling == "attention":  # u_t = tanh(W h_t + b), scored by v
+            graph.dense(POOLING, steps, width, width)
+            graph.weight(POOLING, "context", width)
         _head(graph, spec, width, _head_steps(graph, spec))
     return Cost(
         weights=tuple(graph.weights),

@@ -45,6 +45,7 @@ def check_rules(spec: Spec) -> list[Finding]:
         *_scale(spec),
         *_difference(spec),
         *_quantile(spec),
+        *_pooling(spec),
         *tune_findings(spec),
     ]
 
@@ -268,4 +269,14 @@ def _quantile(spec: Spec) -> Iterator[Finding]:
             ("compile", "loss"),
             "quantile forecasts a band around each output of a regression head (a linear "
             "activation) with one answer per example: a many_to_one or one_to_one spec",
+        )
+
+
+def _pooling(spec: Spec) -> Iterator[Finding]:
+    """model.pooling reads one vector off a sequence of outputs: many_to_one's."""
+    if spec.model.pooling != "last" and spec.architecture != "many_to_one":
+        yield (
+            ("model", "pooling"),
+            f"{spec.model.pooling} pools the outputs of a many_to_one stack into one vector; "
+            f"a {spec.architecture} model answers at every step",
         )

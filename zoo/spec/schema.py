@@ -22,6 +22,7 @@ from zoo.registry import (
     CELLS,
     DATASETS,
     IMPLEMENTATIONS,
+    POOLINGS,
     STRATEGIES,
     TUNERS,
     Registry,
@@ -183,6 +184,11 @@ class Model(Section):
         False, description="add each layer's input to its output (layers of equal width)"
     )
     layer_norm: bool = Field(False, description="LayerNormalization after each layer")
+    pooling: names_of(POOLINGS) = Field(  # type: ignore[valid-type]
+        "last",
+        description="many_to_one: how one vector is read off the top layer's outputs, over "
+        "its real (unpadded) steps",
+    )
     attention: names_of(ATTENTIONS) | None = Field(  # type: ignore[valid-type]
         None, description="seq2seq only: attend over the encoder's states"
     )
