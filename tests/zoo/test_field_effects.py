@@ -206,6 +206,12 @@ CASES: list[tuple[str, dict, dict, Check]] = [
         lambda m: custom_layers.SequencePooling in layer_types(m),
     ),
     (
+        "model.highway",
+        SEQUENCE,
+        {"model.highway": 3},
+        lambda m: any(layer.name == "highway" for layer in m.layers),
+    ),
+    (
         "model.attention",
         SEQ2SEQ,
         {"model.attention": "bahdanau"},

@@ -20,6 +20,7 @@ from zoo.builder.names import (
     DENSE,
     ENCODER,
     HEAD,
+    HIGHWAY,
     INPUT_VECTORS,
     INPUTS,
     POOLING,
@@ -37,6 +38,7 @@ from zoo.builder.preprocessing import (
     unscaled_outputs,
     unwindowed,
     windowed,
+    with_levels,
 )
 from zoo.builder.seeds import layer_seed
 from zoo.builder.stack import LayerSource, between_layers, new_layers, recurrent_stack
@@ -45,6 +47,7 @@ from zoo.registry import ATTENTIONS, POOLINGS
 from zoo.spec.derived import (
     architecture,
     head_width,
+    highway_reads_levels,
     output_activation,
     output_width,
     quantiles,
@@ -109,13 +112,19 @@ def spec_input(
 
 
 def head(
-    x: Any, spec: Spec, preprocessing: Preprocessing | None = None, make: LayerSource = new_layers
+    x: Any,
+    spec: Spec,
+    preprocessing: Preprocessing | None = None,
+    make: LayerSource = new_layers,
+    linear: Any = None,
 ) -> Any:
     """The output Dense layer (Keras applies it per step to a sequence), its output in
     the targets' units; a quantile forecaster's as (quantiles, outputs), each quantile's
-    forecast of every output."""
+    forecast of every output. ``linear`` (model.highway's) is added to its output."""
     bands, activation = quantiles(spec), output_activation(spec)
     y = make(keras.layers.Dense, HEAD, units=head_width(spec), activation=activation)(x)
+    if linear is not None:
+        y = keras.layers.Add(name=f"{HIGHWAY}_add")([y, linear])
     if bands:
         y = keras.layers.Reshape((len(bands), output_width(spec)), name=QUANTILES)(y)
     return unscaled_outputs(y, preprocessing)
@@ -142,15 +151,31 @@ def one_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.
 
 
 def many_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
-    """One answer from the stack's last output, or pooled over its outputs (model.pooling)."""
-    inputs, x = spec_input(spec, preprocessing)
-    x, kept = windowed(x, preprocessing)
+    """One answer from the stack's last output, or pooled over its outputs (model.pooling),
+    with model.highway's linear map of the last steps beside it."""
+    inputs, levels = spec_input(spec, preprocessing)
+    x, kept = windowed(levels, preprocessing)
     pooling = spec.model.pooling
-    x = recurrent_stack(x, spec, RNN, last_returns_sequences=pooling != "last").sequence
+    h = recurrent_stack(x, spec, RNN, last_returns_sequences=pooling != "last").sequence
     if pooling != "last":
-        x = POOLINGS[pooling].load()(pooling, name=POOLING)(x)
-    y = unwindowed(head(x, spec, preprocessing), kept, preprocessing)
+        h = POOLINGS[pooling].load()(pooling, name=POOLING)(h)
+    linear = highway(x, levels, spec, preprocessing) if spec.model.highway else None
+    y = unwindowed(head(h, spec, preprocessing, linear=linear), kept, preprocessing)
     return keras.Model(inputs, y, name=spec.name)
+
+
+def highway(x: Any, levels: Any, spec: Spec, preprocessing: Preprocessing | None = None) -> Any:
+    """LSTNet's autoregressive highway (Lai et al. 2018): a Dense map of the last
+    model.highway steps of what the stack reads (``x``; with data.difference, the
+    window's ``levels`` beside it), the width of the head. The linear part of a forecast
+    is then fitted directly, not learned through the recurrence from the few dozen
+    windows a monthly series has; the net is left what is not linear."""
+    read = with_levels(x, levels, preprocessing) if highway_reads_levels(spec) else x
+    steps = spec.model.highway
+    assert steps is not None  # called for a spec with a highway
+    recent = keras.layers.Cropping1D((read.shape[1] - steps, 0), name=f"{HIGHWAY}_steps")(read)
+    recent = keras.layers.Flatten(name=f"{HIGHWAY}_flatten")(recent)
+    return keras.layers.Dense(head_width(spec), name=HIGHWAY)(recent)
 
 
 def many_to_many(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:

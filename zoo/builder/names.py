@@ -31,6 +31,12 @@ ATTENTION_CONCAT = "attention_concat"  # the decoder's output and its attention 
 POOLING = "pooling"  # many_to_one's model.pooling over the stack's outputs
 HEAD = "head"  # the output Dense layer
 QUANTILES = "quantiles"  # a quantile forecaster's head, as (quantiles, outputs)
+HIGHWAY = "highway"  # model.highway: a Dense of the last steps, added to the head output
+# with data.difference, the highway also reads the window's levels: scaled as the window
+# is, cropped to the steps the changes have, beside the changes
+LEVEL_SCALING = "level_scaling"
+LEVELS = "levels"
+WITH_LEVELS = "with_levels"
 
 
 def layer_name(prefix: str, index: int) -> str:

@@ -23,11 +23,14 @@ from custom_layers.windows import (
 from zoo.builder.names import (
     DIFFERENCING,
     INPUT_SCALING,
+    LEVEL_SCALING,
+    LEVELS,
     OUTPUT_SCALING,
     TEXT_IDS,
     UNDIFFERENCING,
     WINDOW_SCALING,
     WINDOW_UNSCALING,
+    WITH_LEVELS,
 )
 from zoo.data.preprocessing import Affine, Preprocessing, Vocabulary
 
@@ -70,6 +73,19 @@ def windowed(x: Any, scaling: Preprocessing | None) -> tuple[Any, Any]:
     if form.scaled:
         x, statistics = WindowScaling(name=WINDOW_SCALING)(x)
     return x, (raw, statistics)
+
+
+def with_levels(x: Any, levels: Any, scaling: Preprocessing | None) -> Any:
+    """What the stack reads (``windowed``'s output), with the window's levels beside each
+    of its steps, scaled as the window is: a season whose swing grows with the level
+    (airline passengers) is a linear map of the levels and the changes together, of
+    neither alone. Built from the spec alone (no fitted preprocessing), both are the raw
+    window, so that the model's weights have the trained model's shapes."""
+    if scaling is not None and scaling.window is not None and scaling.window.scaled:
+        levels, _ = WindowScaling(name=LEVEL_SCALING)(levels)
+    lag = levels.shape[1] - x.shape[1]
+    levels = keras.layers.Cropping1D((lag, 0), name=LEVELS)(levels)
+    return keras.layers.Concatenate(name=WITH_LEVELS)([levels, x])
 
 
 def unwindowed(y: Any, kept: Any, scaling: Preprocessing | None) -> Any:

@@ -38,6 +38,7 @@ from zoo.builder.names import (
     DENSE,
     ENCODER,
     HEAD,
+    HIGHWAY,
     INPUTS,
     POOLING,
     RNN,
@@ -51,6 +52,7 @@ from zoo.spec.derived import (
     architecture,
     depth,
     head_width,
+    highway_reads_levels,
     input_steps,
     output_steps,
     widths,
@@ -178,6 +180,7 @@ def estimate(spec: Spec) -> Cost:
             graph.dense(POOLING, steps, width, width)
             graph.weight(POOLING, "context", width)
         _head(graph, spec, width, _head_steps(graph, spec))
+        _highway(graph, spec)
     return Cost(
         weights=tuple(graph.weights),
         slot_bytes=FLOAT_BYTES * sum(optimizer_slots(spec, w) for w in graph.weights),
@@ -258,6 +261,16 @@ def _head_steps(graph: _Graph, spec: Spec) -> int:
 
 def _head(graph: _Graph, spec: Spec, width: int, steps: int) -> None:
     graph.dense(HEAD, steps, width, head_width(spec) or 0)
+
+
+def _highway(graph: _Graph, spec: Spec) -> None:
+    """model.highway: a Dense over its last steps of each feature, and of each feature's
+    level beside it where the stack reads changes."""
+    steps = spec.model.highway
+    if steps is None:
+        return
+    read = (spec.inputs.features or 0) * (2 if highway_reads_levels(spec) else 1)
+    graph.dense(HIGHWAY, 1, steps * read, head_width(spec) or 0)
 
 
 def _dense_stack(graph: _Graph, spec: Spec, width: int) -> int:

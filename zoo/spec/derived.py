@@ -124,6 +124,12 @@ def scales_targets(spec: Spec) -> bool:
     return not architecture(spec).emits_tokens and output_activation(spec) == "linear"
 
 
+def highway_reads_levels(spec: Spec) -> bool:
+    """Whether model.highway reads the window's levels beside the changes the stack reads
+    (with data.difference)."""
+    return spec.model.highway is not None and spec.data is not None and bool(spec.data.difference)
+
+
 def truncation(spec: Spec) -> int | None:
     """train.truncate: how many steps back the gradient reaches (None: all of them)."""
     return spec.train.truncate if spec.train is not None else None

@@ -129,8 +129,24 @@ def _stack(spec: Spec) -> Iterator[Finding]:
         yield ("model", "residual"), "residual connections need equal widths in model.units"
     if model.attention is not None and not architecture(spec).encoder_decoder:
         yield ("model", "attention"), f"attention applies to {_encoder_decoders()} only"
+    if model.highway is not None:
+        yield from _highway(spec)
     if model.merge_mode != "concat" and not model.bidirectional:
         yield ("model", "merge_mode"), "applies with bidirectional: true only"
+
+
+def _highway(spec: Spec) -> Iterator[Finding]:
+    """model.highway reads the last steps of a many_to_one's window, after any difference,
+    and adds to its regression head."""
+    where, steps = ("model", "highway"), spec.model.highway
+    if spec.architecture != "many_to_one":
+        yield where, f"applies to many_to_one only, not {spec.architecture}"
+    elif not scales_targets(spec):
+        yield where, "adds to the head's output: it needs a regression head (a linear activation)"
+    elif spec.inputs.length is not None and steps is not None:
+        read = spec.inputs.length - ((spec.data.difference if spec.data is not None else 0) or 0)
+        if steps > read:
+            yield where, f"{steps} steps are more than the {read} the stack reads"
 
 
 def _outputs(spec: Spec) -> Iterator[Finding]:

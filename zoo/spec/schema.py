@@ -192,6 +192,12 @@ class Model(Section):
     attention: names_of(ATTENTIONS) | None = Field(  # type: ignore[valid-type]
         None, description="seq2seq only: attend over the encoder's states"
     )
+    highway: PositiveInt | None = Field(
+        None,
+        description="many_to_one only: add a linear map of the last N steps the stack reads "
+        "(with data.difference, and the window's levels there) to the head's output "
+        "(LSTNet's autoregressive highway)",
+    )
 
 
 class Outputs(Section):
