@@ -2,17 +2,18 @@
 first, on the same examples, fitted on the training split alone.
 
 - windows of a series: seasonal naive, AR(2) and Holt-Winters (``classical``);
-- labelled text: a TF-IDF logistic regression (``classical_text``).
+- labelled text: a TF-IDF logistic regression (``classical_text``);
+- token sequences for a language model: 3- and 5-gram models (``classical_tokens``).
 
-Each is scored as the model's test metric that measures the same (mse and mae, or
-accuracy), and written to results.json under ``classical``.
+Each is scored as the model's test metric that measures the same (mse and mae,
+accuracy, or cross-entropy), and written to results.json under ``classical``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from zoo.data import classical, classical_text
+from zoo.data import classical, classical_text, classical_tokens
 from zoo.data.base import Dataset
 
 
@@ -23,6 +24,8 @@ def scores(dataset: Dataset, train: Dataset, spec: Any) -> dict[str, dict[str, f
         return classical.scores(dataset, train, classical.season_of(spec))
     if classical_text.applies(dataset):
         return classical_text.scores(dataset, train)
+    if spec is not None and spec.architecture == "language_model":
+        return classical_tokens.scores(dataset, train)
     return {}
 
 
