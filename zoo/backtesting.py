@@ -23,11 +23,13 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from zoo.atomic import write_text
 from zoo.data import classical, load_splits
+from zoo.data.base import Dataset
 from zoo.errors import UserError
 from zoo.spec.derived import quantiles
 from zoo.spec.schema import MEDIAN
@@ -48,6 +50,7 @@ class Backtest:
     # (origins, horizon, series, quantiles); its median is forecasts["model"]
     quantiles: list[float] | None = None
     bands: np.ndarray | None = None
+    refit: int | None = None  # the origins between retrainings (None: the trained model)
 
     @property
     def horizon(self) -> int:
@@ -101,7 +104,12 @@ class Backtest:
         lines = [
             f"{self.name}: {len(self.origins)} origins (rows {self.origins.min()} to "
             f"{self.origins.max()} of the series), {self.horizon} "
-            f"step{'s' * (self.horizon != 1)} ahead",
+            f"step{'s' * (self.horizon != 1)} ahead"
+            + (
+                f"; model and classical methods refitted every {self.refit} origins"
+                if self.refit
+                else ""
+            ),
             "forecaster".ljust(width) + "".join(m.rjust(10) for m in MEASURES),
         ]
         for name in names:
@@ -171,10 +179,17 @@ class Backtest:
 
 
 def backtest(
-    target: Path | str, origins: int | None = None, step: int = 1, unsafe: bool = False
+    target: Path | str,
+    origins: int | None = None,
+    step: int = 1,
+    unsafe: bool = False,
+    refit: int | None = None,
 ) -> Backtest:
     """Backtest a trained forecaster (a run directory or a .keras file) over the last
-    ``origins`` of its test split's windows, one every ``step`` rows (all by default)."""
+    ``origins`` of its test split's windows, one every ``step`` rows (all by default).
+    With ``refit`` K, the spec's model is instead trained afresh at every K-th origin on
+    every window whose targets end by it, and the classical methods refitted there too,
+    as a forecaster in production would retrain (the trained model is not used)."""
     from zoo.opening import open_model
 
     opened = open_model(target, unsafe)
@@ -202,7 +217,10 @@ def backtest(
         raise AssertionError("a backtest origin precedes a training target")
     horizon = int(scored.spans[0, 1] - scored.spans[0, 0])
     shape = (len(scored), horizon, -1)
-    predicted = opened.model.predict(scored.x, verbose=0, batch_size=256)  # one pass
+    if refit is None:
+        predicted = opened.model.predict(scored.x, verbose=0, batch_size=256)  # one pass
+    else:
+        predicted = _refitted(spec, opened, scored, refit)
     predicted = np.asarray(predicted, "float64")
     levels = quantiles(spec)
     bands = None
@@ -211,7 +229,7 @@ def backtest(
         predicted = bands[..., levels.index(MEDIAN)]
     made = {MODEL: predicted.reshape(shape)}
     season = classical.season_of(spec)
-    for name, forecast in classical.forecasts(scored, splits.train, season).items():
+    for name, forecast in _classical(scored, splits.train, season, refit).items():
         made[name] = forecast.reshape(shape)
     series = scored.series.reshape(len(scored.series), -1).astype("float64")
     before = series[: classical.fitted_until(scored, splits.train)]
@@ -226,7 +244,54 @@ def backtest(
         series=series,
         quantiles=levels,
         bands=bands,
+        refit=refit,
     )
+
+
+def blocks(count: int, every: int | None) -> list[np.ndarray]:
+    """The origins' indexes (in time order) grouped by the refit each is forecast after:
+    one group without refitting, else a group every ``every`` origins."""
+    if every is None:
+        return [np.arange(count)]
+    return [np.arange(start, min(start + every, count)) for start in range(0, count, every)]
+
+
+def _classical(
+    scored: Dataset, train: Dataset, season: int | None, refit: int | None
+) -> dict[str, np.ndarray]:
+    """The classical forecasts from every origin, refitted where the model is."""
+    if refit is None:
+        return classical.forecasts(scored, train, season)
+    assert scored.spans is not None
+    parts = [
+        classical.forecasts(scored.take(b), train, season, until=int(scored.spans[b[0], 0]))
+        for b in blocks(len(scored), refit)
+    ]
+    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+
+def _refitted(spec: Any, opened: Any, scored: Dataset, every: int) -> np.ndarray:
+    """The spec's model trained afresh before each block of origins, on every window of
+    the series whose targets end by the block's first origin, for train.epochs (no
+    validation split to stop on: the origins after it are the test)."""
+    from zoo.builder import build_model
+    from zoo.data.base import Context, Splits, data_seed, source_of
+    from zoo.data.preprocessing import fit_preprocessing
+    from zoo.training.run import fit
+
+    source, args = source_of(spec)
+    whole = source.load(args, Context(data_seed(spec), opened.data_folder, opened.numbering))
+    assert whole.spans is not None and scored.spans is not None
+    made = []
+    for block in blocks(len(scored), every):
+        origin = int(scored.spans[block[0], 0])
+        before = whole.take(np.flatnonzero(whole.spans[:, 1] <= origin))
+        if len(before) == 0:
+            raise UserError(f"--refit: no window's targets end before origin row {origin}")
+        model = build_model(spec, fit_preprocessing(spec, before))
+        fit(model, spec, Splits(before, None, None), callbacks=[], verbose=0)
+        made.append(model.predict(scored.take(block).x, verbose=0, batch_size=256))
+    return np.concatenate(made)
 
 
 @dataclass(frozen=True)

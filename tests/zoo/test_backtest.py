@@ -11,7 +11,7 @@ import pytest
 
 from zoo.backtesting import MODEL, backtest
 from zoo.cli import main
-from zoo.data import load_splits
+from zoo.data import classical, load_splits
 from zoo.opening import open_model
 from zoo.training import train
 
@@ -102,3 +102,48 @@ def test_a_spec_is_trained_then_backtested(run: Path, tmp_path: Path, capsys) ->
     out = capsys.readouterr().out.splitlines()
     (trained,) = (tmp_path / "runs").glob("monthly-*")
     assert out[0] == f"trained {trained}" and out[1].startswith(f"{trained.name}: ")
+
+
+@pytest.mark.slow
+def test_refitting_trains_on_nothing_at_or_after_each_origin(
+    run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--refit K: before every K-th origin the spec's model is trained afresh, on windows
+    whose targets all end by that origin; the classical methods are refitted there too."""
+    import zoo.training.run
+
+    seen: list[int] = []
+    real_fit = zoo.training.run.fit
+
+    def recording_fit(model, spec, splits, *args, **kwargs):
+        assert splits.validation is None and splits.test is None
+        seen.append(int(splits.train.spans[:, 1].max()))
+        return real_fit(model, spec, splits, *args, **kwargs)
+
+    monkeypatch.setattr(zoo.training.run, "fit", recording_fit)
+    result = backtest(run, refit=4)
+    firsts = result.origins[::4]
+    assert len(seen) == len(firsts)
+    assert all(end <= origin for end, origin in zip(seen, firsts, strict=True))
+    assert seen[-1] > seen[0]  # later refits learn from later windows
+    trained = backtest(run)
+    assert not np.allclose(result.forecasts[MODEL], trained.forecasts[MODEL])
+    # Holt-Winters refitted at the last block's first origin forecasts differently from
+    # one fitted once before the first origin, and the same as a fit at that origin
+    last = slice(4 * (len(firsts) - 1), None)
+    name = "Holt-Winters (12)"
+    assert not np.allclose(result.forecasts[name][last], trained.forecasts[name][last])
+    opened = open_model(run, unsafe=False)
+    splits = load_splits(opened.spec, opened.data_folder)
+    block = splits.test.take(np.arange(len(splits.test))[last])
+    origin = int(result.origins[last][0])
+    expected = classical.forecasts(block, splits.train, SEASON, until=origin)[name]
+    np.testing.assert_allclose(result.forecasts[name][last].reshape(expected.shape), expected)
+    assert "refitted every 4 origins" in result.text()
+
+
+def test_refit_blocks_group_the_origins_in_time_order() -> None:
+    from zoo.backtesting import blocks
+
+    assert [list(b) for b in blocks(7, 3)] == [[0, 1, 2], [3, 4, 5], [6]]
+    assert [list(b) for b in blocks(3, None)] == [[0, 1, 2]]

@@ -38,6 +38,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--step", type=int, default=1, metavar="K", help="rows between consecutive origins"
     )
     parser.add_argument(
+        "--refit",
+        type=int,
+        metavar="K",
+        help="train the spec's model afresh every K origins on every window whose targets "
+        "end before it, for its train.epochs, and refit the classical methods there too "
+        "(slow: one training per refit); default: the trained model from every origin",
+    )
+    parser.add_argument(
         "--csv", type=Path, default=Path("backtest.csv"), help="every forecast, one per row"
     )
     parser.add_argument(
@@ -51,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     at_least(args.origins, 1, "--origins")
     at_least(args.step, 1, "--step")
+    at_least(args.refit, 1, "--refit")
     output_file(args.csv, "--csv", (".csv",))
     output_file(args.png, "--png", (".png",))
     from zoo.opening import is_trained
@@ -66,7 +75,7 @@ def run(args: argparse.Namespace) -> None:
 
         target = train(target, args.overrides, runs=args.runs, verbose=0).directory
         print(f"trained {target}")
-    result = backtest(target, args.origins, args.step, unsafe=args.unsafe)
+    result = backtest(target, args.origins, args.step, unsafe=args.unsafe, refit=args.refit)
     print(result.text())
     result.write_csv(args.csv)
     result.plot(args.png)

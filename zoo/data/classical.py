@@ -111,13 +111,16 @@ def scores(dataset: Dataset, train: Dataset, season: int | None) -> dict[str, di
     return results
 
 
-def forecasts(dataset: Dataset, train: Dataset, season: int | None) -> dict[str, np.ndarray]:
+def forecasts(
+    dataset: Dataset, train: Dataset, season: int | None, until: int | None = None
+) -> dict[str, np.ndarray]:
     """Each method's forecasts of ``dataset``'s windows, (windows, horizon * series) as
-    their targets are laid out; {} for data that is not windows of one series."""
+    their targets are laid out, fitted on the series before ``until`` (default:
+    ``fitted_until``); {} for data that is not windows of one series."""
     if dataset.series is None or dataset.spans is None or train.spans is None:
         return {}
     series = dataset.series.reshape(len(dataset.series), -1).astype("float64")
-    until = fitted_until(dataset, train)
+    until = fitted_until(dataset, train) if until is None else until
     made = {}
     for method in methods(*resolved_season(season, series[:until, 0])):
         forecast = _forecasts(method, series, until, dataset.spans)
