@@ -284,6 +284,11 @@ DATASETS = Registry(
             "(extra: real-data)",
             "zoo.data.packaged:airline",
         ),
+        "chorales": DataSourceEntry(
+            "a voice of each of Bach's chorales as note tokens (pitch and length), "
+            "windowed for a language model (extra: music)",
+            "zoo.data.music:chorales",
+        ),
         "japanese_vowels": DataSourceEntry(
             "JapaneseVowels: 7-29 frames of 12 LPC coefficients in, which of 9 speakers out "
             "(extra: real-data)",

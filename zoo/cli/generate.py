@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from zoo._quiet import import_keras_quietly
-from zoo.cli.options import TRAINED_HELP, add_unsafe, at_least, at_most
+from zoo.cli.options import TRAINED_HELP, add_unsafe, at_least, at_most, output_file
 from zoo.errors import UserError
 
 # The sampler's seed and temperature are an int32 and a float32 tensor.
@@ -40,6 +40,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="language model: re-run the training window for every character instead of "
         "carrying the state (slower; forgets what lies before the window)",
     )
+    parser.add_argument(
+        "--midi",
+        type=Path,
+        metavar="FILE",
+        help="a model of melodies (bach_chorales): also write the generated melody, up to "
+        "the end of its piece, as MIDI (.mid)",
+    )
+    parser.add_argument(
+        "--musicxml", type=Path, metavar="FILE", help="the same, as MusicXML (.musicxml)"
+    )
     add_unsafe(parser)
 
 
@@ -53,23 +63,34 @@ def run(args: argparse.Namespace) -> None:
     at_least(args.samples, 1, "--samples")
     if args.samples > 1 and args.input is not None:
         raise UserError("--samples draws from a language model; a seq2seq model translates")
+    output_file(args.midi, "--midi", (".mid", ".midi"))
+    output_file(args.musicxml, "--musicxml", (".musicxml", ".xml"))
+    melodies = [path for path in (args.midi, args.musicxml) if path is not None]
+    if melodies and args.samples > 1:
+        raise UserError("--midi and --musicxml write one melody: leave out --samples")
     import_keras_quietly()
     from zoo.inference import generate, samples
 
     if args.samples == 1:
-        print(
-            generate(
-                args.target,
-                args.prime,
-                args.length,
-                args.temperature,
-                args.seed,
-                source=args.input,
-                beam=args.beam,
-                unsafe=args.unsafe,
-                window=args.window,
-            )
+        text = generate(
+            args.target,
+            args.prime,
+            args.length,
+            args.temperature,
+            args.seed,
+            source=args.input,
+            beam=args.beam,
+            unsafe=args.unsafe,
+            window=args.window,
         )
+        print(text)
+        if melodies:
+            from zoo.data.music import write_melody
+            from zoo.inference import melody
+
+            notes = melody(args.target, text)
+            for path in melodies:
+                print(f"wrote {path}: {write_melody(notes, path)} notes")
         return
     drawn = samples(
         args.target,

@@ -275,6 +275,8 @@ def always(args: Any) -> bool:
 class DataSource:
     Args: type[SourceArgs]
     load: Callable[[Any, Context], Dataset]
+    # how a language model of this source's tokens is primed and its samples shown
+    tokens: Tokens = field(default_factory=lambda: CHARACTERS)
     # the scaling a spec's data.scale defaults to: see zoo.data.preprocessing
     scale: Scale = "none"
     # whether, with these args, the targets are the inputs' one series a step on, so a
@@ -283,6 +285,27 @@ class DataSource:
     # arguments the spec states elsewhere, once (name -> the spec's field): refused in
     # args with where they belong, and dropped from the records of older models
     set_by_the_spec: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """How a source's vocabulary reads as text, for zoo generate: a prime is split into
+    tokens and a sample joined by ``separator`` ("": characters; " ": notes); ``start``
+    primes a model given no prime (None: a prime is needed); ``music``: the tokens are
+    notes that zoo generate can write as MIDI (zoo.data.music)."""
+
+    separator: str
+    start: str | None = None
+    music: bool = False
+
+    def split(self, text: str) -> list[str]:
+        return list(text) if not self.separator else text.split()
+
+    def join(self, tokens: list[str]) -> str:
+        return self.separator.join(tokens)
+
+
+CHARACTERS = Tokens(separator="")
 
 
 @dataclass

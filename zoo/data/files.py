@@ -64,18 +64,29 @@ def _text(args: TextArgs, context: Context) -> Dataset:
             "data.args.length",
         )
     vocabulary, tokens = _character_ids(corpus, context, path)
-    stride = min(args.stride or args.length, len(tokens))  # longer strides give one window too
-    count = (len(tokens) - args.length - 1) // stride + 1
+    return next_token_windows(tokens, vocabulary, args.length, args.stride, "character")
+
+
+def next_token_windows(
+    tokens: np.ndarray, vocabulary: list[str], length: int, stride: int | None, what: str
+) -> Dataset:
+    """A language model's examples from one stream of token ids: the window of
+    ``length`` tokens starting at i * stride (default: length), its target the same
+    window a token on; spans for the split by time. The baseline predicts every token
+    with its frequency in the training split's targets (add-one smoothed, so that a
+    ``what`` unseen there has a finite cost)."""
+    stride = min(stride or length, len(tokens))  # longer strides give one window too
+    count = (len(tokens) - length - 1) // stride + 1
     starts = np.arange(count)[:, None] * stride
-    steps = starts + np.arange(args.length)
-    spans = np.concatenate([starts + 1, starts + args.length + 1], axis=1)
-    name = "cross-entropy of predicting character frequencies"
+    steps = starts + np.arange(length)
+    spans = np.concatenate([starts + 1, starts + length + 1], axis=1)
+    name = f"cross-entropy of predicting {what} frequencies"
     return Dataset(
         tokens[steps],
         tokens[steps + 1],
         vocabulary,
         spans=spans,
-        naive=Naive(name, cross_entropy, fit=_character_frequencies),
+        naive=Naive(name, cross_entropy, fit=_token_frequencies),
     )
 
 
@@ -96,7 +107,7 @@ def _character_ids(corpus: str, context: Context, path: Path) -> tuple[list[str]
     return list(known), np.array([index[c] for c in corpus], dtype="int32")
 
 
-def _character_frequencies(train: Dataset) -> Predictor:
+def _token_frequencies(train: Dataset) -> Predictor:
     assert train.vocabulary is not None
     counts = np.bincount(train.y.ravel(), minlength=len(train.vocabulary))[1:] + 1.0
     frequency = (counts / counts.sum()).astype("float32")

@@ -6,6 +6,7 @@ language models and encoder-decoders need beyond the training graph (``decoding`
 from zoo.inference.commands import (
     evaluate,
     generate,
+    melody,
     predict,
     resolve_model_path,
     roll_forward,
@@ -17,6 +18,7 @@ __all__ = [
     "Prediction",
     "evaluate",
     "generate",
+    "melody",
     "predict",
     "resolve_model_path",
     "roll_forward",

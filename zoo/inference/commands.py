@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from zoo.data.base import CHARACTERS, Tokens
 from zoo.data.tokens import markers
 from zoo.errors import UserError
 from zoo.inference.inputs import (
@@ -313,6 +314,8 @@ def _continue(
             f"{opened.path}: generate needs a language_model or seq2seq, this is a "
             f"{spec.architecture}"
         )
+    tokens = tokens_of(spec)
+    prime = prime or tokens.start
     if not prime:
         raise UserError("a language model continues a --prime of at least one character")
     for flag, value, least in (("--samples", count, 1), ("--length", length, 1)):
@@ -323,7 +326,7 @@ def _continue(
     vocabulary = _vocabulary(opened.record.vocabulary, opened.path)
     # the corpus was read lowercased: so is the prime, as the model only knows those
     shown = prime.lower() if _lowercased(spec) else prime
-    ids = encode_characters(shown, vocabulary, "--prime")
+    ids = encode_tokens(tokens.split(shown), vocabulary, "--prime")
     if window:
         from zoo.inference.decoding import sample_tokens
 
@@ -333,7 +336,35 @@ def _continue(
         from zoo.inference.sampling import StateSampler
 
         drawn = StateSampler(opened.model, spec).sample(ids, length, temperature, seed, count)
-    return [shown + _decode(tokens, vocabulary) for tokens in drawn]
+    return [tokens.join([shown, _decode(made, vocabulary, join=tokens)]) for made in drawn]
+
+
+def melody(target: Path | str, text: str) -> list[str]:
+    """The first melody in a melody model's generated ``text``: its note tokens after
+    the prime's leading piece ends, up to the end of that piece."""
+    from zoo.data.music import END
+    from zoo.saving import read_spec
+
+    path, _ = resolve_model_path(target)
+    spec = read_spec(path)
+    tokens = tokens_of(spec)
+    if not tokens.music:
+        source = spec.data.source if spec.data is not None else "none"
+        raise UserError(
+            f"{target}: --midi and --musicxml write a melody; this model's tokens are not "
+            f"notes (its data source: {source})"
+        )
+    made = tokens.split(text)
+    while made and made[0] == END:
+        made.pop(0)
+    return made[: made.index(END)] if END in made else made
+
+
+def tokens_of(spec: Any) -> Tokens:
+    """How the spec's data source's tokens read as text (characters without one)."""
+    from zoo.data.base import source_of
+
+    return source_of(spec)[0].tokens if spec.data is not None else CHARACTERS
 
 
 def _lowercased(spec: Any) -> bool:
@@ -388,14 +419,28 @@ def _vocabulary(vocabulary: list[str] | None, where: Path | str) -> list[str]:
 def encode_characters(text: str, vocabulary: list[str], flag: str) -> list[int]:
     """Each character of ``text`` -> its id in ``vocabulary``; an unknown character is
     a UserError naming ``flag``."""
+    return encode_tokens(list(text), vocabulary, flag)
+
+
+def encode_tokens(tokens: list[str], vocabulary: list[str], flag: str) -> list[int]:
+    """Each token -> its id in ``vocabulary``; an unknown one is a UserError naming
+    ``flag`` (characters run together, other tokens apart)."""
     ids = {token: i for i, token in enumerate(vocabulary) if i > 0}
-    unknown = sorted({c for c in text if c not in ids})
+    unknown = sorted({t for t in tokens if t not in ids})
     if unknown:
-        raise UserError(f"{flag} has characters the model never saw: {''.join(unknown)!r}")
-    return [ids[c] for c in text]
+        if all(len(t) == 1 for t in unknown):
+            raise UserError(f"{flag} has characters the model never saw: {''.join(unknown)!r}")
+        raise UserError(f"{flag} has tokens the model never saw: {', '.join(unknown)}")
+    return [ids[t] for t in tokens]
 
 
-def _decode(tokens: list[int], vocabulary: list[str], special: tuple[int, ...] = ()) -> str:
+def _decode(
+    tokens: list[int],
+    vocabulary: list[str],
+    special: tuple[int, ...] = (),
+    join: Tokens = CHARACTERS,
+) -> str:
     """Token ids -> text, without padding and the ``special`` ids (a seq2seq target's
     start and end markers)."""
-    return "".join(vocabulary[t] for t in tokens if 0 < t < len(vocabulary) and t not in special)
+    kept = [vocabulary[t] for t in tokens if 0 < t < len(vocabulary) and t not in special]
+    return join.join(kept)

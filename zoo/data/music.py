@@ -1,0 +1,135 @@
+"""Melodies as tokens for a language model, from the corpus music21's wheel ships (the
+optional extra ``music``), and tokens written back as MIDI or MusicXML.
+
+A melody is one token per note or rest, its pitch and its length in quarter notes:
+``G4_1`` (the G above middle C, a quarter note), ``B-4_0.5`` (B flat, an eighth),
+``rest_2``; ``|`` ends a piece. The chorales are read in music21's Riemenschneider order
+and windowed like a text (``next_token_windows``): the validation and test notes are the
+last chorales', and a window straddling a boundary is left out.
+
+music21 is imported only when the source loads or a melody is written: validating a
+spec or listing the sources works without it, and loading without it says which extra
+to install.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+from pydantic import Field
+
+from zoo.data.base import Context, Dataset, DataSource, SourceArgs, Tokens
+from zoo.data.files import next_token_windows
+from zoo.errors import SpecError, UserError
+
+INSTALL = 'pip install "rnn-spec-zoo[music]"'
+END = "|"  # between pieces: a model primed with it begins a new melody
+REST = "rest"
+# the separator of a token's pitch and its length in quarter notes
+JOIN = "_"
+NOTES = Tokens(separator=" ", start=END, music=True)
+
+
+class ChoralesArgs(SourceArgs):
+    part: str = Field("Soprano", description="the voice read from each chorale, by part name")
+    transpose: bool = Field(
+        True,
+        description="transpose each chorale to C major or A minor (by its analysed key), so "
+        "that the model learns the shapes of melodies rather than twelve keys of each",
+    )
+    length: int = Field(32, gt=0, description="notes per window")
+    stride: int | None = Field(
+        None, gt=0, description="notes between window starts (default: length, no overlap)"
+    )
+    pieces: int | None = Field(
+        None, gt=0, description="read the first N chorales only (a quick run); default: all"
+    )
+
+
+def music21() -> ModuleType:
+    """music21, or a one-line UserError saying how to install it."""
+    try:
+        return importlib.import_module("music21")
+    except ModuleNotFoundError:
+        raise UserError(f"melodies are read and written with music21: {INSTALL}") from None
+
+
+def _chorales(args: ChoralesArgs, context: Context) -> Dataset:
+    """The ``part`` of each of Bach's chorales in music21's corpus as note tokens, each
+    chorale followed by ``|``; the vocabulary is padding, then the distinct tokens in
+    sorted order (for a trained model, its own, which must hold every token)."""
+    m21 = music21()
+    names = list(m21.corpus.chorales.Iterator(returnType="filename"))[: args.pieces]
+    tokens: list[str] = []
+    for name in names:
+        melody = melody_tokens(m21.corpus.parse(name), args.part, args.transpose)
+        if melody:
+            tokens += [*melody, END]
+    if not tokens:
+        raise SpecError.single(f"no chorale has a part named {args.part!r}", "data.args.part")
+    known = context.numbering.vocabulary if context.numbering is not None else None
+    vocabulary = list(known) if known is not None else ["", *sorted(set(tokens))]
+    index = {token: i for i, token in enumerate(vocabulary) if i > 0}
+    unknown = sorted(set(tokens) - index.keys())
+    if unknown:
+        raise SpecError.single(
+            f"the chorales hold notes the model never saw: {', '.join(unknown[:10])}",
+            "data.args",
+        )
+    ids = np.array([index[t] for t in tokens], dtype="int32")
+    return next_token_windows(ids, vocabulary, args.length, args.stride, "note")
+
+
+def melody_tokens(score: Any, part: str, transpose: bool) -> list[str]:
+    """One part of a music21 score as tokens ([] where it has no such part); a chord, as
+    a melody part rarely holds, by its top note."""
+    found = [p for p in score.parts if p.partName == part]
+    if not found:
+        return []
+    voice = found[0]
+    if transpose:
+        m21 = music21()
+        key = score.analyze("key")
+        tonic = m21.pitch.Pitch("C" if key.mode == "major" else "A")
+        voice = voice.transpose(m21.interval.Interval(key.tonic, tonic))
+    made = []
+    for event in voice.flatten().notesAndRests:
+        length = f"{float(event.quarterLength):g}"
+        if event.isRest:
+            made.append(f"{REST}{JOIN}{length}")
+        else:
+            pitch = max(event.pitches, key=lambda p: p.ps)
+            made.append(f"{pitch.nameWithOctave}{JOIN}{length}")
+    return made
+
+
+def write_melody(tokens: list[str], path: Path) -> int:
+    """Write note tokens as .mid or .musicxml; the notes written (tokens that are not
+    notes, such as ``|``, are skipped). Refuses any other suffix."""
+    if path.suffix not in (".mid", ".midi", ".musicxml", ".xml"):
+        raise UserError(f"{path}: a melody is written to .mid or .musicxml")
+    m21 = music21()
+    stream = m21.stream.Stream()
+    for token in tokens:
+        pitch, _, length = token.rpartition(JOIN)
+        try:
+            quarters = float(length)
+        except ValueError:
+            continue  # not a note: the end of a piece
+        if quarters <= 0:
+            continue  # a grace note: no time of its own
+        if pitch == REST:
+            stream.append(m21.note.Rest(quarterLength=quarters))
+        else:
+            stream.append(m21.note.Note(pitch, quarterLength=quarters))
+    if not stream.notesAndRests:
+        raise UserError(f"{path}: the generated tokens hold no notes to write")
+    stream.write("midi" if path.suffix in (".mid", ".midi") else "musicxml", fp=str(path))
+    return len(stream.notesAndRests)
+
+
+chorales = DataSource(ChoralesArgs, _chorales, tokens=NOTES)
