@@ -88,9 +88,11 @@ def test_a_trained_model_writes_a_melody_music21_and_mido_read(
     (run,) = (tmp_path / "runs").iterdir()
     assert "3-gram" in json.loads((run / "results.json").read_text())["classical"]
     capsys.readouterr()
-    assert main(["generate", str(run), "--length", "30", "--seed", "0", "--midi", "m.mid"]) == 0
+    made = ["--length", "30", "--seed", "0", "--midi", "m.mid", "--roll", "m.png"]
+    assert main(["generate", str(run), *made]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith(END) and "wrote m.mid:" in printed
+    assert Path("m.png").read_bytes().startswith(b"\x89PNG")
     notes = [n.pitch.midi for n in music21.converter.parse("m.mid").stripTies().flatten().notes]
     assert notes and all(48 <= n <= 84 for n in notes)  # the sopranos' range
     heard = [m.note for m in mido.MidiFile("m.mid") if m.type == "note_on" and m.velocity]

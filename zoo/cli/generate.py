@@ -50,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--musicxml", type=Path, metavar="FILE", help="the same, as MusicXML (.musicxml)"
     )
+    parser.add_argument(
+        "--roll", type=Path, metavar="FILE", help="the same, drawn as a piano roll (.png)"
+    )
     add_unsafe(parser)
 
 
@@ -65,9 +68,10 @@ def run(args: argparse.Namespace) -> None:
         raise UserError("--samples draws from a language model; a seq2seq model translates")
     output_file(args.midi, "--midi", (".mid", ".midi"))
     output_file(args.musicxml, "--musicxml", (".musicxml", ".xml"))
-    melodies = [path for path in (args.midi, args.musicxml) if path is not None]
+    output_file(args.roll, "--roll", (".png",))
+    melodies = [path for path in (args.midi, args.musicxml, args.roll) if path is not None]
     if melodies and args.samples > 1:
-        raise UserError("--midi and --musicxml write one melody: leave out --samples")
+        raise UserError("--midi, --musicxml and --roll write one melody: leave out --samples")
     import_keras_quietly()
     from zoo.inference import generate, samples
 
@@ -85,12 +89,16 @@ def run(args: argparse.Namespace) -> None:
         )
         print(text)
         if melodies:
-            from zoo.data.music import write_melody
+            from zoo.data.music import plot_melody, write_melody
             from zoo.inference import melody
 
             notes = melody(args.target, text)
             for path in melodies:
-                print(f"wrote {path}: {write_melody(notes, path)} notes")
+                if path == args.roll:
+                    plot_melody(notes, path, f"{args.target}: a generated melody")
+                    print(f"wrote {path}")
+                else:
+                    print(f"wrote {path}: {write_melody(notes, path)} notes")
         return
     drawn = samples(
         args.target,

@@ -114,15 +114,8 @@ def write_melody(tokens: list[str], path: Path) -> int:
         raise UserError(f"{path}: a melody is written to .mid or .musicxml")
     m21 = music21()
     stream = m21.stream.Stream()
-    for token in tokens:
-        pitch, _, length = token.rpartition(JOIN)
-        try:
-            quarters = float(length)
-        except ValueError:
-            continue  # not a note: the end of a piece
-        if quarters <= 0:
-            continue  # a grace note: no time of its own
-        if pitch == REST:
+    for pitch, quarters in notes_of(tokens):
+        if pitch is None:
             stream.append(m21.note.Rest(quarterLength=quarters))
         else:
             stream.append(m21.note.Note(pitch, quarterLength=quarters))
@@ -130,6 +123,38 @@ def write_melody(tokens: list[str], path: Path) -> int:
         raise UserError(f"{path}: the generated tokens hold no notes to write")
     stream.write("midi" if path.suffix in (".mid", ".midi") else "musicxml", fp=str(path))
     return len(stream.notesAndRests)
+
+
+def notes_of(tokens: list[str]) -> list[tuple[str | None, float]]:
+    """(pitch or None for a rest, quarter notes) of each note token; others skipped."""
+    made = []
+    for token in tokens:
+        pitch, _, length = token.rpartition(JOIN)
+        try:
+            quarters = float(length)
+        except ValueError:
+            continue  # not a note: the end of a piece
+        if quarters > 0:  # a grace note has no time of its own
+            made.append((None if pitch == REST else pitch, quarters))
+    return made
+
+
+def plot_melody(tokens: list[str], path: Path, title: str) -> Path:
+    """A piano roll of the melody: a bar per note, its pitch against time in quarters."""
+    from zoo.training.plots import label, new_figure, save_figure
+
+    m21 = music21()
+    figure, axis = new_figure()
+    start = 0.0
+    for pitch, quarters in notes_of(tokens):
+        if pitch is not None:
+            axis.broken_barh([(start, quarters * 0.95)], (m21.pitch.Pitch(pitch).midi - 0.4, 0.8))
+        start += quarters
+    low, high = (int(v) for v in axis.get_ylim())
+    ticks = [n for n in range(low, high + 1) if n % 12 in (0, 4, 7)]  # each C, E and G
+    axis.set_yticks(ticks, [m21.pitch.Pitch(midi=n).nameWithOctave for n in ticks])
+    label(axis, "time (quarter notes)", "pitch", title)
+    return save_figure(figure, path)
 
 
 chorales = DataSource(ChoralesArgs, _chorales, tokens=NOTES)

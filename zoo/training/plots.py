@@ -43,11 +43,13 @@ def new_panels(count: int) -> tuple[plt.Figure, list[plt.Axes]]:
 
 
 def label(axis: plt.Axes, x: str, y: str, title: str, **legend: object) -> None:
-    """The axis names, a light grid, the legend (``legend``: its options) and the title."""
+    """The axis names, a light grid, the legend (``legend``: its options) where a line
+    is labelled, and the title."""
     axis.set_xlabel(x)
     axis.set_ylabel(y)
     axis.grid(alpha=0.3)
-    axis.legend(**legend)
+    if axis.get_legend_handles_labels()[0]:
+        axis.legend(**legend)
     axis.set_title(title)
 
 
