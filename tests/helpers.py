@@ -9,6 +9,7 @@ import keras
 import numpy as np
 
 from zoo.spec import Spec
+from zoo.spec.derived import quantiles
 
 
 def assert_round_trip(model: keras.Model, inputs: object, tmp_path: Path) -> keras.Model:
@@ -39,7 +40,8 @@ def random_batch(
     model: keras.Model, spec: Spec, batch: int = 2, seed: int = 0
 ) -> tuple[object, np.ndarray]:
     """Inputs and targets that fit a model built from ``spec``: token ids below each
-    vocabulary, class ids for a softmax head, 0/1 for a sigmoid head, reals otherwise."""
+    vocabulary, class ids for a softmax head, 0/1 for a sigmoid head, reals otherwise
+    (for a quantile forecaster, one per output: its quantiles forecast the same truth)."""
     rng = np.random.default_rng(seed)
     inputs = []
     for tensor in model.inputs:
@@ -50,6 +52,8 @@ def random_batch(
         else:
             inputs.append(rng.normal(size=shape).astype("float32"))
     output_shape = (batch, *[d or 5 for d in model.outputs[0].shape[1:]])
+    if quantiles(spec) is not None:  # the truths of (batch, quantiles, outputs) forecasts
+        output_shape = (batch, output_shape[-1])
     loss = getattr(model.loss, "name", model.loss)
     if "sparse_categorical" in loss:
         targets = rng.integers(0, output_shape[-1], size=output_shape[:-1])
