@@ -14,29 +14,19 @@ import pytest
 
 import zoo
 from custom_layers import AtQuantile, Pinball
+from tests.data.test_windowed import HORIZON, SEASON, WINDOW
+from tests.data.test_windowed import SPEC as WINDOWED
 from zoo.builder import build_model
 from zoo.data import load_splits
 from zoo.data.preprocessing import fit_preprocessing
 from zoo.errors import UserError
 
-WINDOW, HORIZON, SEASON = 24, 6, 12
 QUANTILES = [0.1, 0.5, 0.9]
 SPEC = {
-    "version": 1,
+    **WINDOWED,
     "name": "banded",
-    "architecture": "many_to_one",
-    "cell": "gru",
-    "inputs": {"length": WINDOW, "features": 1},
-    "model": {"units": 4},
-    "outputs": {"units": HORIZON},
     "compile": {"loss": {"name": "quantile", "quantiles": QUANTILES}, "metrics": ["mae"]},
-    "data": {
-        "source": "csv_series",
-        "args": {"path": "trend.csv", "window": WINDOW, "horizon": HORIZON, "season": SEASON},
-        "difference": SEASON,
-        "validation": 0.2,
-        "test": 0.2,
-    },
+    "data": {**WINDOWED["data"], "difference": SEASON},
     "train": {"epochs": 2, "batch_size": 16},
     "seed": 0,
 }
