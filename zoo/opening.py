@@ -98,3 +98,14 @@ def data_overrides(overrides: Overrides, doing: str) -> dict[str, Any]:
                 "its data (data.*), e.g. --set data.args.path=other.csv"
             )
     return changes
+
+
+def repointed(spec: Spec, changes: dict[str, Any]) -> Spec:
+    """A trained model's spec with its data re-pointed by ``changes`` (data_overrides').
+    Nothing is trained on it, so its training callbacks and monitor are set aside: an
+    early stop watching val_loss must not refuse data given without a validation split."""
+    from zoo.spec.loading import load_spec
+
+    if not changes or spec.train is None:
+        return load_spec(spec, changes)
+    return load_spec(spec, {**changes, "train.callbacks": [], "train.monitor": "loss"})

@@ -298,3 +298,20 @@ def test_train_says_how_many_texts_it_cuts_and_windows_it_drops(tmp_path: Path, 
     _train(tmp_path / "series", "forecaster_gru", "train.epochs=1", "data.args.series_length=300")
     out = capsys.readouterr().out
     assert "note: split by time: 22 windows whose targets straddle a split's boundary" in out
+
+
+def test_a_model_that_stopped_early_is_evaluated_on_data_without_a_validation_split() -> None:
+    """Its early stop watched val_loss; evaluating on a file with no validation split
+    trains nothing, so the callback must not refuse the data."""
+    from zoo.errors import SpecError
+    from zoo.opening import repointed
+
+    stopped = zoo.load_spec(
+        "sentiment_bilstm",
+        ["train.callbacks=[{name: early_stopping, args: {monitor: val_loss}}]"],
+    )
+    changes = {"data.validation": 0, "data.test": 0}
+    with pytest.raises(SpecError, match="'val_loss' is not logged"):
+        zoo.load_spec(stopped, changes)
+    spec = repointed(stopped, changes)
+    assert spec.data.validation == 0 and spec.model == stopped.model

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> None:
     at_least(args.batch, 1, "--batch")
     output_file(args.output, "-o", (".png",))
     import_keras_quietly()
-    from zoo.opening import data_overrides, is_trained, open_model
+    from zoo.opening import data_overrides, is_trained, open_model, repointed
     from zoo.spec.loading import load_spec
     from zoo.spec.shipped import spec_folder
     from zoo.training.diagnose import plot_profiles, profile
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> None:
             changes = data_overrides(args.overrides, "diagnose measures")  # before it loads
             opened = open_model(target, args.unsafe)
             item = profile(
-                load_spec(opened.spec, changes),
+                repointed(opened.spec, changes),
                 opened.data_folder,
                 args.batch,
                 opened.model,

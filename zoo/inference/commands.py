@@ -25,7 +25,13 @@ from zoo.inference.inputs import (
     takes_text,
 )
 from zoo.inference.prediction import Prediction
-from zoo.opening import OpenedModel, data_overrides, open_model, resolve_model_path
+from zoo.opening import (
+    OpenedModel,
+    data_overrides,
+    open_model,
+    repointed,
+    resolve_model_path,
+)
 from zoo.spec import Overrides
 from zoo.spec.derived import architecture, classifies, output_width, quantiles
 
@@ -45,7 +51,6 @@ def evaluate(
     on the whole of another file, its labels numbered as the model numbers them."""
     from zoo.data import load_splits, references
     from zoo.inference.forward import xla_ready
-    from zoo.spec.loading import load_spec
     from zoo.spec.metrics import loss_measure
     from zoo.training.pipeline import evaluation_pipeline
 
@@ -53,7 +58,7 @@ def evaluate(
     opened = open_model(target, unsafe)
     model = opened.model
     model.jit_compile = xla_ready(model)  # evaluation only: training keeps its setting
-    spec = load_spec(opened.spec, changes)
+    spec = repointed(opened.spec, changes)
     splits = load_splits(spec, opened.data_folder, opened.numbering)
     if splits.test is not None:
         split, dataset = "test", splits.test
