@@ -14,7 +14,7 @@ import pytest
 
 import zoo
 from custom_layers import AtQuantile, Pinball
-from tests.data.test_windowed import HORIZON, SEASON, WINDOW
+from tests.data.test_windowed import HORIZON, SEASON, WINDOW, write_trend
 from tests.data.test_windowed import SPEC as WINDOWED
 from zoo.builder import build_model
 from zoo.data import load_splits
@@ -35,11 +35,7 @@ SPEC = {
 @pytest.fixture
 def trend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    t = np.arange(200)
-    noise = np.random.default_rng(0).normal(scale=4, size=len(t))
-    values = 100 + 3.0 * t + 20 * np.sin(2 * np.pi * t / SEASON) + noise
-    (tmp_path / "trend.csv").write_text("value\n" + "\n".join(f"{v:.6f}" for v in values))
-    return tmp_path
+    return write_trend(tmp_path, noise=4)
 
 
 def model_of(spec: dict, folder: Path) -> tuple[keras.Model, object]:

@@ -41,10 +41,17 @@ def trend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A seasonal series whose trend leaves the training range: the test years lie far
     above anything a scaler fitted on the training years saw."""
     monkeypatch.chdir(tmp_path)
+    return write_trend(tmp_path)
+
+
+def write_trend(folder: Path, noise: float = 0.0) -> Path:
+    """trend.csv in ``folder``: 200 steps of a trend and a season (plus Gaussian noise of
+    this scale, seeded)."""
     t = np.arange(200)
     values = 100 + 3.0 * t + 20 * np.sin(2 * np.pi * t / SEASON)
-    (tmp_path / "trend.csv").write_text("value\n" + "\n".join(f"{v:.6f}" for v in values))
-    return tmp_path
+    values += np.random.default_rng(0).normal(scale=noise, size=len(t)) if noise else 0
+    (folder / "trend.csv").write_text("value\n" + "\n".join(f"{v:.6f}" for v in values))
+    return folder
 
 
 def model_of(spec: dict, folder: Path) -> tuple[keras.Model, object]:
