@@ -121,12 +121,12 @@ def test_refitting_trains_on_nothing_at_or_after_each_origin(
         return real_fit(model, spec, splits, *args, **kwargs)
 
     monkeypatch.setattr(zoo.training.run, "fit", recording_fit)
-    result = backtest(run, refit=4)
+    result = backtest(run, origins=8, refit=4)  # two refits
     firsts = result.origins[::4]
     assert len(seen) == len(firsts)
     assert all(end <= origin for end, origin in zip(seen, firsts, strict=True))
     assert seen[-1] > seen[0]  # later refits learn from later windows
-    trained = backtest(run)
+    trained = backtest(run, origins=8)
     assert not np.allclose(result.forecasts[MODEL], trained.forecasts[MODEL])
     # Holt-Winters refitted at the last block's first origin forecasts differently from
     # one fitted once before the first origin, and the same as a fit at that origin
@@ -135,7 +135,8 @@ def test_refitting_trains_on_nothing_at_or_after_each_origin(
     assert not np.allclose(result.forecasts[name][last], trained.forecasts[name][last])
     opened = open_model(run, unsafe=False)
     splits = load_splits(opened.spec, opened.data_folder)
-    block = splits.test.take(np.arange(len(splits.test))[last])
+    chosen = np.arange(len(splits.test))[-len(result.origins) :]  # the last origins
+    block = splits.test.take(chosen[last])
     origin = int(result.origins[last][0])
     expected = classical.forecasts(block, splits.train, SEASON, until=origin)[name]
     np.testing.assert_allclose(result.forecasts[name][last].reshape(expected.shape), expected)

@@ -75,6 +75,8 @@ def test_shipped_spec_trains(path: Path, tmp_path: Path) -> None:
     generated = DATASETS[data.source].target.startswith("zoo.data.generators:")
     if data.validation and generated:  # thousands of examples: small held-out splits
         tiny += ["data.validation=0.01", "data.test=0.01"]
+    if "pieces" in DATASETS[data.source].load().Args.model_fields:  # a corpus read piece by piece
+        tiny += ["data.args.pieces=12"]
     if path.stem in DIVERGES:
         with pytest.raises(TrainingDiverged, match="Try gradient clipping"):
             train(path, tiny, runs=tmp_path, verbose=0)
