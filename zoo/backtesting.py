@@ -86,8 +86,9 @@ class Backtest:
     def coverage(self) -> Coverage | None:
         """How often the truth fell within the model's widest band, beside how often
         it should (a quantile forecaster's; None for a point forecaster)."""
-        if self.bands is None or self.quantiles is None:
+        if self.bands is None:
             return None
+        assert self.quantiles is not None  # set with the bands
         low, high = self.bands[..., 0], self.bands[..., -1]
         inside = (low <= self.truth) & (self.truth <= high)
         return Coverage(
@@ -131,8 +132,7 @@ class Backtest:
         """One row per origin, step ahead and series: the truth and every forecast."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        quantiles = self.quantiles if self.bands is not None else []
-        bands = [f"{MODEL} q{q:g}" for q in quantiles or []]
+        bands = [f"{MODEL} q{q:g}" for q in self.quantiles or []]
         writer.writerow(["origin", "step", "series", "truth", *self.forecasts, *bands])
         for o, origin in enumerate(self.origins):
             for h in range(self.horizon):
@@ -158,7 +158,7 @@ class Backtest:
             ahead = np.arange(self.origins[o], self.origins[o] + self.horizon)
             label = "model, from some origins" if n == 0 else None
             series.plot(ahead, self.forecasts[MODEL][o, :, 0], color="tab:blue", label=label)
-            if self.bands is not None and self.quantiles is not None:
+            if self.bands is not None and self.quantiles:
                 band = f"q{self.quantiles[0]:g} to q{self.quantiles[-1]:g}" if n == 0 else None
                 low, high = self.bands[o, :, 0, 0], self.bands[o, :, 0, -1]
                 series.fill_between(ahead, low, high, color="tab:blue", alpha=0.2, label=band)
@@ -279,7 +279,7 @@ def _refitted(spec: Any, opened: Any, scored: Dataset, every: int) -> np.ndarray
     from zoo.data.preprocessing import fit_preprocessing
     from zoo.training.run import fit
 
-    source, args = source_of(spec)
+    source, args = source_of(spec)  # every window, those straddling a split's edge too
     whole = source.load(args, Context(data_seed(spec), opened.data_folder, opened.numbering))
     assert whole.spans is not None and scored.spans is not None
     made = []
