@@ -169,3 +169,17 @@ def test_a_trained_model_is_not_changed_by_set(capsys, tmp_path: Path) -> None:
     code, out, _ = run(capsys, "trace", model, "--input-npy", tmp_path / "hell.npy")
     assert code == 0 and "input ['#2', '#1', '#3', '#3']: 4 steps" in out
     assert out.count("-> '#") == 4  # the likeliest id at each step
+
+
+def test_a_quantile_forecaster_traces_one_answer_per_quantile_and_step(
+    capsys, tmp_path: Path
+) -> None:
+    """airline_gru's head answers (quantiles, horizon): the trace shows each value, as
+    the model gives them, rather than failing to print a matrix as a number."""
+    window = tmp_path / "window.npy"
+    np.save(window, np.linspace(100, 400, 24, dtype="float32")[:, None])
+    assert main(["trace", "airline_gru", "--input-npy", str(window), "--units", "40"]) == 0
+    traced = trace("airline_gru", array=window)
+    assert traced.head.outputs.shape == (1, 3 * 12)
+    assert traced.head.positions == [23] and len(traced.predicted()[0].split()) == 36
+    assert f"{traced.head.outputs[0, 0]:7.3f}".strip() in capsys.readouterr().out

@@ -179,8 +179,9 @@ def trace_head(model: keras.Model, inputs: Any, steps: int) -> Head | None:
     linear.build(dense.input.shape)
     linear.set_weights(dense.get_weights())
     logits = np.asarray(linear(h[None]))[0]
-    if h.ndim == 1:  # one answer, after the last step
-        positions, logits, outputs = [steps - 1], logits[None], outputs[None]
+    if h.ndim == 1:  # one answer, after the last step (a quantile head's: flattened,
+        # quantile by quantile, as its Dense layer's units are before the reshape)
+        positions, logits, outputs = [steps - 1], logits[None], outputs.reshape(1, -1)
     else:
         positions, logits, outputs = list(range(steps)), logits[:steps], outputs[:steps]
     weights = {"W_hy": np.asarray(dense.kernel)}
