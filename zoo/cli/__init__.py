@@ -27,6 +27,7 @@ from zoo.cli import (
     listing,
     predict,
     schema,
+    serve,
     show,
     trace,
     train,
@@ -55,6 +56,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     generate,
     compare,
     tune,
+    serve,
 )
 
 DESCRIPTION = """\
@@ -79,6 +81,7 @@ examples:
   zoo data                                   the data sources and their arguments
   zoo diagnose specs/adding_rnn.yaml runs/adding_lstm-TIME    vanishing gradients, one plot
   zoo compare runs/adding_rnn-TIME runs/adding_lstm-TIME runs/adding_gru-TIME   side by side
+  zoo serve runs/sentiment_bilstm-TIME       the model over HTTP, a page at localhost:8000
 """
 
 

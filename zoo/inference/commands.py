@@ -38,7 +38,20 @@ from zoo.spec.derived import architecture, classifies, output_width, quantiles
 if TYPE_CHECKING:
     from zoo.saving import ModelRecord
 
-__all__ = ["evaluate", "generate", "predict", "resolve_model_path", "roll_forward", "samples"]
+__all__ = [
+    "evaluate",
+    "forecast",
+    "generate",
+    "generate_opened",
+    "predict",
+    "predict_opened",
+    "primed",
+    "resolve_model_path",
+    "roll_forward",
+    "samples",
+    "text_prediction",
+    "translate",
+]
 
 
 def evaluate(
@@ -103,7 +116,15 @@ def predict(
     values are made."""
     if steps is not None and steps < 1:
         raise UserError(f"--steps must be at least 1, got {steps}")
-    opened = open_model(target, unsafe)
+    return predict_opened(open_model(target, unsafe), inputs, steps)
+
+
+def predict_opened(
+    opened: OpenedModel,
+    inputs: np.ndarray | Path | str | Sequence[str] | None = None,
+    steps: int | None = None,
+) -> Prediction:
+    """``predict`` on a model already open (``zoo serve`` opens it once)."""
     model, record = opened.model, opened.record
     bands = quantiles(record.spec)
     if steps is not None and bands is not None:
@@ -124,14 +145,14 @@ def predict(
         )
     if inputs is None:  # a forecaster of a series that needs no file: after its end
         window, names, where = own_series_window(opened)
-        return _forecast(_forward(model, window, steps)[0], names, where, bands)
+        return forecast(_forward(model, window, steps)[0], names, where, bands)
     if steps is not None:
         _check_feeds_back(opened)
     if isinstance(inputs, (str, Path)):
         source = Path(inputs)
         if source.suffix == ".csv":
             window, names = series_window(model, record.spec, source)
-            return _forecast(_forward(model, window, steps)[0], names, str(source), bands)
+            return forecast(_forward(model, window, steps)[0], names, str(source), bands)
         inputs = array_file(source)
     else:
         source = None
@@ -143,7 +164,7 @@ def predict(
     return Prediction(values, source=where, classes=classes)
 
 
-def _forecast(
+def forecast(
     ahead: np.ndarray, names: list[str] | None, where: str, bands: list[float] | None
 ) -> Prediction:
     """One example's forecast as a row per step ahead, a column per target; a quantile
@@ -192,12 +213,20 @@ def _forward(model: Any, inputs: np.ndarray, steps: int | None) -> np.ndarray:
 
 
 def _predict_texts(model: Any, record: ModelRecord, inputs: Any) -> Prediction:
-    from custom_layers.text import split_text
-    from zoo.builder.names import TEXT_IDS
     from zoo.inference.forward import CompiledForward
 
     texts, where = read_texts(inputs, record.spec)
     values = CompiledForward(model)(np.array(texts, dtype=object))
+    return text_prediction(model, record, texts, values, where)
+
+
+def text_prediction(
+    model: Any, record: ModelRecord, texts: list[str], values: np.ndarray, where: str
+) -> Prediction:
+    """A text model's ``values`` for ``texts`` as labels (a tagger's: a tag per word)."""
+    from custom_layers.text import split_text
+    from zoo.builder.names import TEXT_IDS
+
     layer = model.get_layer(TEXT_IDS)
     rows = split_text(texts, layer.split, lowercase=False).to_list()
     words = [[t.decode("utf-8") for t in row] for row in rows]
@@ -272,12 +301,26 @@ def generate(
     model carries its state from character to character; ``window`` instead re-runs
     the training window for each one (see ``samples``)."""
     opened = open_model(target, unsafe)
+    return generate_opened(opened, prime, length, temperature, seed, source, beam, window)
+
+
+def generate_opened(
+    opened: OpenedModel,
+    prime: str | None = None,
+    length: int = 200,
+    temperature: float = 1.0,
+    seed: int | None = None,
+    source: str | None = None,
+    beam: int = 1,
+    window: bool = False,
+) -> str:
+    """``generate`` on a model already open (``zoo serve`` opens it once)."""
     if architecture(opened.spec).encoder_decoder:
         if source is None:
             raise UserError("a seq2seq model translates an --input, e.g. --input '123+45'")
         if beam < 1:
             raise UserError(f"--beam must be at least 1, got {beam}")
-        return _translate(opened, source, beam)
+        return translate(opened, source, beam)
     return _continue(opened, prime, length, temperature, seed, 1, window)[0]
 
 
@@ -314,24 +357,13 @@ def _continue(
     window: bool,
 ) -> list[str]:
     spec = opened.spec
-    if not architecture(spec).emits_tokens:
-        raise UserError(
-            f"{opened.path}: generate needs a language_model or seq2seq, this is a "
-            f"{spec.architecture}"
-        )
-    tokens = tokens_of(spec)
-    prime = prime or tokens.start
-    if not prime:
-        raise UserError("a language model continues a --prime of at least one character")
+    shown, ids = primed(opened, prime)
     for flag, value, least in (("--samples", count, 1), ("--length", length, 1)):
         if value < least:
             raise UserError(f"{flag} must be at least {least}, got {value}")
     if not temperature >= 0:  # NaN too
         raise UserError(f"--temperature must be at least 0, got {temperature}")
-    vocabulary = _vocabulary(opened.record.vocabulary, opened.path)
-    # the corpus was read lowercased: so is the prime, as the model only knows those
-    shown = prime.lower() if _lowercased(spec) else prime
-    ids = encode_tokens(tokens.split(shown), vocabulary, "--prime")
+    vocabulary, tokens = _vocabulary(opened.record.vocabulary, opened.path), tokens_of(spec)
     if window:
         from zoo.inference.decoding import sample_tokens
 
@@ -342,6 +374,27 @@ def _continue(
 
         drawn = StateSampler(opened.model, spec).sample(ids, length, temperature, seed, count)
     return [tokens.join([shown, _decode(made, vocabulary, join=tokens)]) for made in drawn]
+
+
+def primed(opened: OpenedModel, prime: str | None) -> tuple[str, list[int]]:
+    """(the prime as the language model reads it, its token ids): the source's start
+    token when none is given, lowercased where the corpus was read lowercased."""
+    spec = opened.spec
+    if not architecture(spec).emits_tokens:
+        raise UserError(
+            f"{opened.path}: generate needs a language_model or seq2seq, this is a "
+            f"{spec.architecture}"
+        )
+    if architecture(spec).encoder_decoder:
+        raise UserError(f"{opened.path}: a seq2seq translates an input; it continues no prime")
+    tokens = tokens_of(spec)
+    prime = prime or tokens.start
+    if not prime:
+        raise UserError("a language model continues a --prime of at least one character")
+    vocabulary = _vocabulary(opened.record.vocabulary, opened.path)
+    # the corpus was read lowercased: so is the prime, as the model only knows those
+    shown = prime.lower() if _lowercased(spec) else prime
+    return shown, encode_tokens(tokens.split(shown), vocabulary, "--prime")
 
 
 def melody(target: Path | str, text: str) -> list[str]:
@@ -381,7 +434,9 @@ def _lowercased(spec: Any) -> bool:
     return bool(getattr(source_of(spec)[1], "lowercase", False))
 
 
-def _translate(opened: OpenedModel, text: str, beam: int) -> str:
+def translate(opened: OpenedModel, text: str, beam: int, inference: Any = None) -> str:
+    """A seq2seq's translation of ``text``; ``inference``: the decoding models of an
+    earlier call (``seq2seq_inference``), which can be built only once per model."""
     from zoo.inference.decoding import (
         beam_decode,
         greedy_decode,
@@ -405,7 +460,7 @@ def _translate(opened: OpenedModel, text: str, beam: int) -> str:
         )
     source = np.zeros((1, length), dtype="int32")
     source[0, : len(ids)] = ids
-    inference = seq2seq_inference(opened.model, spec)
+    inference = inference or seq2seq_inference(opened.model, spec)
     start, end = markers(target_vocabulary)
     max_length = longest_output(spec, length)
     if beam > 1:

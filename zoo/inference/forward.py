@@ -18,9 +18,12 @@ BATCH = 256
 class CompiledForward:
     """``model(x, training=False)`` as one compiled function, batch by batch."""
 
-    def __init__(self, model: Any, batch_size: int = BATCH) -> None:
+    def __init__(self, model: Any, batch_size: int = BATCH, buckets: bool = False) -> None:
         self.model = model
         self.batch_size = batch_size
+        # a server's batches come in every size: padded to a power of two, a few traces
+        # serve them all, where each new size would trace (and XLA-compile) again
+        self.buckets = buckets
         # without XLA (a text model), still one traced graph
         self.xla = xla_ready(model)
         self._function = self._compile(self.xla)
@@ -31,7 +34,7 @@ class CompiledForward:
     def __call__(self, inputs: Any) -> np.ndarray:
         arrays = inputs if isinstance(inputs, list) else [inputs]
         n = len(arrays[0])
-        size = min(self.batch_size, n)
+        size = min(self.batch_size, 1 << (n - 1).bit_length() if self.buckets else n)
         outputs = []
         for start in range(0, n, size):
             batch = [_padded(a[start : start + size], size) for a in arrays]

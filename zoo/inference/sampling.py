@@ -12,6 +12,7 @@ carrying the whole text so far, where the window would forget all but its last s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import keras
@@ -42,6 +43,8 @@ class StateSampler:
         self._continue = tf.function(
             self._continue_python, input_signature=[signature, tf.TensorSpec([], tf.int32), *scalar]
         )
+        self._read: Any = None  # stream's steps, traced on first use
+        self._next: Any = None
 
     def step(
         self, tokens: tf.Tensor, states: States, cells: list[Any] | None = None
@@ -122,6 +125,32 @@ class StateSampler:
             primes, tf.constant(length), tf.constant(float(temperature)), tf.constant(seed)
         )
         return [list(map(int, row)) for row in made.numpy()]
+
+    def stream(self, prime: list[int], length: int, temperature: float, seed: int) -> Iterator[int]:
+        """One continuation of ``prime``, a token at a time as each is drawn (``zoo
+        serve`` streams them): the tokens ``sample`` draws with the same ``seed``."""
+        if self._next is None:
+            self._read = tf.function(lambda token, states: self.step(token, states)[1])
+            self._next = tf.function(self._next_python)
+        states = self.initial_states(1)
+        for token in prime[:-1]:
+            states = self._read(tf.constant([token], tf.int32), states)
+        token = tf.constant(prime[-1:], tf.int32)
+        rules = tf.constant(float(temperature)), tf.constant(seed)
+        for i in range(length):
+            token, states = self._next(token, states, *rules, tf.constant(i))
+            yield int(token[0])
+
+    def _next_python(
+        self,
+        token: tf.Tensor,
+        states: States,
+        temperature: tf.Tensor,
+        seed: tf.Tensor,
+        i: tf.Tensor,
+    ) -> tuple[tf.Tensor, States]:
+        probabilities, states = self.step(token, states)
+        return _pick(probabilities, temperature, tf.stack([seed, i])), states
 
 
 def _renamed(cell: Any, name: str) -> Any:

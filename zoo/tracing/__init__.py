@@ -109,15 +109,25 @@ def trace(
     """Trace ``target`` (a run directory, a .keras file, or a spec: its file or shipped
     name) on one input: ``text`` for a model of tokens or strings, ``array`` (a .npy
     file or an array of one example) for one of real values."""
-    from zoo.spec.derived import architecture
-    from zoo.tracing.reading import loaded, model_inputs
-    from zoo.tracing.steps import layer_input, recurrent_layers, trace_head, trace_layer
+    from zoo.tracing.reading import loaded
 
     model, record, origin = loaded(target, overrides, unsafe)
+    return trace_model(model, record, origin, text, array)
+
+
+def trace_model(
+    model: Any, record: Any, origin: str, text: str | None = None, array: Any = None
+) -> Trace:
+    """``trace`` of a model already open, with its record; ``origin`` says whose
+    weights they are (``zoo serve`` traces the model it serves)."""
+    from zoo.spec.derived import architecture
+    from zoo.tracing.reading import model_inputs
+    from zoo.tracing.steps import layer_input, recurrent_layers, trace_head, trace_layer
+
     spec = record.spec
     traits = architecture(spec)
     if not traits.recurrent:
-        raise UserError(f"{target}: a {spec.architecture} model has no recurrence to trace")
+        raise UserError(f"{spec.name}: a {spec.architecture} model has no recurrence to trace")
     inputs, tokens, labels = model_inputs(model, record, text, array)
     prefix = ENCODER if traits.encoder_decoder else None
     directions = [
@@ -151,4 +161,4 @@ def _decoder(model: Any, record: Any, source: np.ndarray, encoder: Trace) -> Tra
     )
 
 
-__all__ = ["COLUMNS", "Trace", "trace"]
+__all__ = ["COLUMNS", "Trace", "trace", "trace_model"]
