@@ -70,6 +70,10 @@ def create_app(
     def page() -> str:
         return (PAGE / "index.html").read_text(encoding="utf-8")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)  # none: a browser asks, and is not refused
+
     @app.get("/page/{name}", include_in_schema=False)
     def page_file(name: str) -> Response:
         kinds = {"page.js": "text/javascript", "page.css": "text/css"}

@@ -204,6 +204,8 @@ function heatmap(trace, layer, quantity, values, part) {
   const context = canvas.getContext("2d");
   const finite = values.flat().filter((v) => v !== null);
   const scale = Math.max(1e-6, ...finite.map(Math.abs));
+  context.fillStyle = "#eee"; // the steps this layer does not read (a differenced series' first)
+  context.fillRect(0, 0, canvas.width, cellHeight * units);
   let painted = 0;
   layer.positions.forEach((position, run) => {
     values[run].forEach((value, unit) => {

@@ -1,0 +1,128 @@
+"""`zoo serve` as a user runs it: a process on a loopback port, asked with a plain HTTP
+client as curl asks, and its page driven in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.docs.test_site import CHROMIUM_FLAGS
+from zoo.cli import main
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "serve-screenshots"  # kept after the run, for a person
+
+
+@pytest.fixture(scope="module")
+def server(sentiment: Path) -> Iterator[str]:
+    """`zoo serve RUN --port 0` in a process; its address, read from what it prints."""
+    command = [sys.executable, "-c", "from zoo.cli import main; main()"]
+    process = subprocess.Popen(
+        [*command, "serve", str(sentiment), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        address = _address(process)
+        _wait_healthy(address)
+        yield address
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        process.stdout.close()
+
+
+def _address(process: subprocess.Popen, patience_s: float = 120) -> str:
+    deadline = time.monotonic() + patience_s
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            raise AssertionError(f"zoo serve stopped with exit code {process.returncode}")
+        found = re.search(r"on (http://127\.0\.0\.1:\d+/)", line)
+        if found:
+            return found.group(1)
+    raise AssertionError("zoo serve printed no address")
+
+
+def _wait_healthy(address: str, patience_s: float = 60) -> None:
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            with urllib.request.urlopen(address + "health", timeout=5) as answer:
+                assert json.load(answer)["status"] == "ok"
+                return
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _post(address: str, route: str, body: bytes) -> tuple[int, dict]:
+    # the content type `curl -d` sends: a form, though the body is JSON
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    request = urllib.request.Request(address + route, data=body, headers=form, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_a_served_classifier_answers_as_curl_asks(server: str) -> None:
+    status, answer = _post(server, "predict", b'{"texts": ["a wonderful film"]}')
+    assert status == 200 and answer["predictions"][0]["label"] in ("negative", "positive")
+    status, answer = _post(server, "predict", b'{"texts": ')
+    assert status == 400 and answer["error"].startswith("malformed JSON")
+    body = b'{"instances": ["a wonderful film"]}'
+    status, answer = _post(server, "v1/models/sentiment_bilstm:predict", body)
+    assert status == 200 and 0 <= answer["predictions"][0][0] <= 1
+
+
+def test_the_page_shows_the_label_and_the_recurrence(server: str) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        message = "no chromium: `apt-get install chromium` (.ci/run does)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    from playwright.sync_api import expect, sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(server)
+        expect(page.locator("#title")).to_have_text("sentiment_bilstm")
+        page.locator("#input").fill("a wonderful film, warm and funny")
+        page.locator("#answer").click()
+        label = page.locator("#result .label").first
+        expect(label).to_have_text(re.compile("^(negative|positive)$"))
+        maps = page.locator("#maps canvas")
+        expect(maps).to_have_count(4)  # two layers, each both ways
+        painted = int(maps.first.get_attribute("data-painted"))
+        assert painted == 8 * 7  # units x steps: a, wonderful, film, ",", warm, and, funny
+        maps.first.click(position={"x": 5, "y": 5})
+        expect(page.locator("#step table")).to_contain_text("f_t")  # the forget gate
+        page.screenshot(path=SCREENSHOTS / "sentiment.png", full_page=True)
+        browser.close()
+    assert not errors, errors
+
+
+def test_a_port_in_use_is_one_line(server: str, capsys) -> None:
+    port = server.rsplit(":", 1)[1].rstrip("/")
+    assert main(["serve", "no-such-run", "--port", port]) == 2
+    assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
