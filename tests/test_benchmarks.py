@@ -127,3 +127,17 @@ def zoo_spec(name: str, batch: int) -> Any:
     import zoo
 
     return zoo.load_spec(name, {"train.batch_size": batch})
+
+
+def test_serve_load_table_gives_each_setting_beside_the_in_process_reference() -> None:
+    module = load("serve_load")
+    latencies = [i / 1000 for i in range(1, 101)]  # 1 .. 100 ms
+    batching = module.Load("serve, batching", 2.0, latencies, 0, True, 12.5)
+    alone = module.Load("serve, one pass each", 2.0, latencies[:10], 3, False, 1.0)
+    assert batching.per_second == 50 and batching.percentile(0.5) == pytest.approx(51)
+    assert batching.percentile(0.99) == pytest.approx(100)
+    header, first, second = module.table([batching, alone], 100.0).splitlines()
+    assert header.split()[:3] == ["setting", "req/s", "p50"]
+    assert first.split()[-2:] == ["12.5", "0.50"]  # mean batch, then 50 / 100 req/s
+    # errors, whether the malformed request was refused, mean batch, 5 / 100 req/s
+    assert second.split()[-4:] == ["3", "NO", "1.0", "0.05"]

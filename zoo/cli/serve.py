@@ -133,7 +133,8 @@ def app_from_settings(settings: dict) -> Any:  # a FastAPI app
     from zoo.serving import Limits, create_app
 
     limits = Limits(**settings["limits"])
-    return create_app(settings["target"], limits, settings["batching"], settings["unsafe"])
+    batching, unsafe = settings["batching"], settings["unsafe"]
+    return create_app(settings["target"], limits, batching, unsafe, warm_every_size=True)
 
 
 def app_from_environment() -> Any:

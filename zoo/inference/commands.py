@@ -50,6 +50,7 @@ __all__ = [
     "roll_forward",
     "samples",
     "text_prediction",
+    "text_words",
     "translate",
 ]
 
@@ -221,15 +222,19 @@ def _predict_texts(model: Any, record: ModelRecord, inputs: Any) -> Prediction:
 
 
 def text_prediction(
-    model: Any, record: ModelRecord, texts: list[str], values: np.ndarray, where: str
+    model: Any,
+    record: ModelRecord,
+    texts: list[str],
+    values: np.ndarray,
+    where: str,
+    words: list[list[str]] | None = None,
 ) -> Prediction:
-    """A text model's ``values`` for ``texts`` as labels (a tagger's: a tag per word)."""
-    from custom_layers.text import split_text
+    """A text model's ``values`` for ``texts`` as labels (a tagger's: a tag per word);
+    ``words``: each text's words (``text_words``), where the caller has split them."""
     from zoo.builder.names import TEXT_IDS
 
     layer = model.get_layer(TEXT_IDS)
-    rows = split_text(texts, layer.split, lowercase=False).to_list()
-    words = [[t.decode("utf-8") for t in row] for row in rows]
+    words = words if words is not None else text_words(model, texts)
     notes = _cut_texts([len(row) for row in words], layer.length, tags=values.ndim == 3)
     tokens = [row[: layer.length] for row in words] if values.ndim == 3 else None
     return Prediction(
@@ -240,6 +245,16 @@ def text_prediction(
         tokens=tokens,
         notes=notes,
     )
+
+
+def text_words(model: Any, texts: Any) -> list[list[str]]:
+    """Each text's words, as the model's own tokenizer splits them (case kept)."""
+    from custom_layers.text import split_text
+    from zoo.builder.names import TEXT_IDS
+
+    layer = model.get_layer(TEXT_IDS)
+    rows = split_text(list(texts), layer.split, lowercase=False).to_list()
+    return [[t.decode("utf-8") for t in row] for row in rows]
 
 
 def _cut_texts(lengths: list[int], length: int, tags: bool) -> list[str]:

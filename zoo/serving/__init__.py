@@ -14,9 +14,13 @@ DEFAULT = Limits()
 
 
 def create_app(
-    target: Path | str, limits: Limits = DEFAULT, batching: bool = True, unsafe: bool = False
+    target: Path | str,
+    limits: Limits = DEFAULT,
+    batching: bool = True,
+    unsafe: bool = False,
+    warm_every_size: bool = False,
 ) -> Any:
     """The FastAPI app serving ``target`` (FastAPI is imported only here)."""
     from zoo.serving.app import create_app as app
 
-    return app(target, limits, batching, unsafe)
+    return app(target, limits, batching, unsafe, warm_every_size)

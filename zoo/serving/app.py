@@ -29,17 +29,22 @@ KEY_ERRORS = ("extra_forbidden", "missing")
 
 
 def create_app(
-    target: Path | str, limits: Limits = DEFAULT_LIMITS, batching: bool = True, unsafe: bool = False
+    target: Path | str,
+    limits: Limits = DEFAULT_LIMITS,
+    batching: bool = True,
+    unsafe: bool = False,
+    warm_every_size: bool = False,
 ) -> FastAPI:
     """The app serving ``target`` (a run directory or a .keras file); ``app.state.service``
-    is its ``Service``. The model is opened on the thread that will run it: Keras names
-    the layers and ops it builds (the decoders, the tracer's sub-models) by per-thread
-    counters, and names made on two threads collide."""
+    is its ``Service``, its forward pass traced for one example (``warm_every_size``: for
+    every batch size it pads to, as ``zoo serve`` does before it listens).
+
+    The model is opened on the thread that will run it: Keras names the layers and ops
+    it builds (the decoders, the tracer's sub-models) by per-thread counters, and names
+    made on two threads collide."""
     model_thread = ThreadPoolExecutor(1, thread_name_prefix="model")
-    service = model_thread.submit(_service, target, limits, unsafe).result()
-    batcher = Batcher(
-        service.forward, model_thread, limits.max_batch, limits.batch_wait_s, batching
-    )
+    service = model_thread.submit(_service, target, limits, unsafe, warm_every_size).result()
+    batcher = Batcher(service.run, model_thread, limits.max_batch, limits.batch_wait_s, batching)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> Any:
@@ -149,11 +154,11 @@ def create_app(
     return app
 
 
-def _service(target: Path | str, limits: Limits, unsafe: bool) -> Service:
+def _service(target: Path | str, limits: Limits, unsafe: bool, every_size: bool) -> Service:
     from zoo.opening import open_model
 
     service = Service(open_model(target, unsafe), limits)
-    service.warm()
+    service.warm(every_size)
     return service
 
 

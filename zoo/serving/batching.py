@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,8 @@ class Counts:
 
 @dataclass
 class Batcher:
-    forward: Callable[[np.ndarray], np.ndarray]  # inputs (batch, ...) -> outputs (batch, ...)
+    # inputs (batch, ...) -> outputs (batch, ...), or a tuple of such
+    forward: Callable[[np.ndarray], Any]
     executor: Executor  # the model's one thread
     max_batch: int
     wait_s: float
@@ -40,7 +42,7 @@ class Batcher:
     _waiting: dict[Hashable, list] = field(default_factory=lambda: defaultdict(list))
     _gathering: dict[Hashable, asyncio.Task] = field(default_factory=dict)
 
-    async def __call__(self, key: Hashable, inputs: np.ndarray) -> np.ndarray:
+    async def __call__(self, key: Hashable, inputs: np.ndarray) -> Any:
         """The outputs for ``inputs``, from a pass shared with requests of the same ``key``
         (the same kind and shape of example) that arrive while it waits."""
         loop = asyncio.get_running_loop()
@@ -72,7 +74,7 @@ class Batcher:
                 start = 0
                 for part, answer in taken:
                     if not answer.done():  # its client may have gone
-                        answer.set_result(outputs[start : start + len(part)])
+                        answer.set_result(_rows(outputs, start, start + len(part)))
                     start += len(part)
         finally:
             self._gathering.pop(key, None)
@@ -87,3 +89,10 @@ class Batcher:
             taken.append(part)
             size += len(part[0])
         return taken
+
+
+def _rows(outputs: Any, start: int, end: int) -> Any:
+    """Rows ``start:end`` of the outputs (of each, for a tuple of them)."""
+    if isinstance(outputs, tuple):
+        return tuple(part[start:end] for part in outputs)
+    return outputs[start:end]

@@ -10,6 +10,7 @@ one line saying what was wrong.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -107,14 +108,39 @@ class Service:
             )
         return "outputs"
 
-    def warm(self) -> None:
-        """Trace the forward pass once, so the first request does not wait for it."""
-        if self.traits.encoder_decoder:  # answered by /generate: built on first use
+    def run(self, inputs: np.ndarray) -> Any:
+        """The forward pass over gathered inputs; for texts, with each text's words
+        (split once for the whole batch: split one request at a time, the splitting
+        cost more than the model)."""
+        from zoo.inference.commands import text_words
+
+        values = self.forward(inputs)
+        if self.takes != TEXTS:
+            return values
+        return values, text_words(self.model, inputs)
+
+    def warm(self, every_size: bool = False) -> None:
+        """Trace the forward pass for one example, or for ``every_size`` of batch the
+        server pads to (powers of two up to max_batch), so no request waits for it."""
+        if self.traits.encoder_decoder:  # answered by /generate, its decoders built already
             return
+        sizes = [1]
+        while every_size and sizes[-1] < self.limits.max_batch:
+            sizes.append(sizes[-1] * 2)
+        tensorflow = logging.getLogger("tensorflow")
+        level = tensorflow.level
+        tensorflow.setLevel(logging.ERROR)  # a trace per size is the point, not a warning
+        try:
+            for size in sizes:
+                self._warm(size)
+        finally:
+            tensorflow.setLevel(level)
+
+    def _warm(self, size: int) -> None:
         if self.takes == TEXTS:
-            self.forward(np.array(["warm"], dtype=object))
+            self.forward(np.array(["warm"] * size, dtype=object))
             return
-        shape = [1, *(1 if s is None else int(s) for s in self.model.inputs[0].shape[1:])]
+        shape = [size, *(1 if s is None else int(s) for s in self.model.inputs[0].shape[1:])]
         self.forward(np.zeros(shape, str(self.model.inputs[0].dtype)))
 
     # -- /info ---------------------------------------------------------------------------
@@ -215,8 +241,10 @@ class Service:
             )
         texts, where = _checked(read_texts, texts, self.spec)
 
-        def finish(values: np.ndarray) -> dict[str, Any]:
-            prediction = text_prediction(self.model, self.opened.record, texts, values, where)
+        def finish(outputs: tuple[np.ndarray, list]) -> dict[str, Any]:
+            values, words = outputs
+            record = self.opened.record
+            prediction = text_prediction(self.model, record, texts, values, where, words)
             return self._labelled(
                 prediction.probabilities, texts, prediction.tokens, prediction.notes
             )
@@ -304,7 +332,7 @@ class Service:
             if not all(isinstance(text, str) and text.strip() for text in instances):
                 raise RequestError("this model takes text: each instance is a non-empty string")
             inputs = np.array(instances, dtype=object)
-            return Batch((TEXTS,), inputs, lambda values: {"predictions": values.tolist()})
+            return Batch((TEXTS,), inputs, lambda outputs: {"predictions": outputs[0].tolist()})
         batch = self._arrays(self.instances(instances), "the instances")
         return Batch(batch.key, batch.inputs, lambda values: {"predictions": values.tolist()})
 
