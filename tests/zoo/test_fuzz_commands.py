@@ -442,6 +442,15 @@ MISTAKES = [
             ("notes.txt/sweep", "--dir notes.txt/sweep: cannot make the sweep folder there"),
         )
     ),
+    # serve: refused before anything listens
+    case("serve", "{sentiment}", "--port", "70000", "--port must be at most 65535"),
+    case("serve", "{sentiment}", "--port", "-1", "--port must be at least 0"),
+    case("serve", "{sentiment}", "--workers", "0", "--workers must be at least 1"),
+    case("serve", "{sentiment}", "--max-batch", "0", "--max-batch must be at least 1"),
+    case("serve", "{sentiment}", "--batch-wait-ms", "nan", "--batch-wait-ms must be at least 0"),
+    case("serve", "{sentiment}", "--max-body", "0", "--max-body must be at least 1"),
+    case("serve", "{sentiment}", "--host", "no.such.host.invalid", "cannot listen on"),
+    case("serve", "missing", "--port", "0", "missing: no such model file"),
 ]
 
 
@@ -498,6 +507,7 @@ READERS = [
     ["trace", "{target}", "--input", "hell"],
     ["trace", "{hello}", "--input-npy", "{target}"],
     ["generate", "{target}", "--prime", "h"],
+    ["serve", "{target}", "--port", "0"],
     ["compare", "{target}"],
     ["train", "{target}"],
     ["train", "--resume", "{target}"],
