@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import copy
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
+import pytest
 
 from zoo.spec import Spec
 from zoo.spec.derived import quantiles
@@ -62,3 +68,33 @@ def random_batch(
     else:
         targets = rng.normal(size=output_shape).astype("float32")
     return (inputs if len(inputs) > 1 else inputs[0]), targets
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",  # this machine's closed network refuses them
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium (installed by .ci/run), driven by Playwright, which is told
+    where it is and never downloads a browser of its own. Missing, it fails the test in
+    CI and skips it elsewhere."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        message = "no chromium: `apt-get install chromium` (.ci/run does)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -17,19 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import chromium_browser
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "docs-screenshots"  # kept after the run, for a person to look at
 # What the site needs from the clone beside mkdocs.yml and docs/.
 BESIDE = ("zoo", "custom_layers", "examples", "specs")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",  # this machine's closed network refuses them
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _generate_module():  # docs/generate.py is a script, not part of the package
@@ -133,15 +126,10 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.mark.slow
 def test_the_site_in_a_browser(served: str) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        message = "no chromium: `apt-get install chromium` (.ci/run does)"
-        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+    with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
 
         page.goto(served)
@@ -161,7 +149,6 @@ def test_the_site_in_a_browser(served: str) -> None:
         results = _search(page, "clipnorm")
         expect(results.first).to_contain_text(re.compile("clipnorm", re.I))
         page.screenshot(path=SCREENSHOTS / "search.png", full_page=False)
-        browser.close()
 
 
 def _search(page: object, query: str, patience_s: float = 60) -> object:

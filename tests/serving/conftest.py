@@ -3,6 +3,7 @@ process with `zoo train` as a user runs it (one epoch, few units), to serve."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,25 +28,18 @@ def train(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sentiment(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return train(tmp_path_factory, "sentiment_bilstm")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The run of a shipped spec of SMALL, trained on first use."""
+    runs: dict[str, Path] = {}
+
+    def run(name: str) -> Path:
+        if name not in runs:
+            runs[name] = train(tmp_path_factory, name)
+        return runs[name]
+
+    return run
 
 
 @pytest.fixture(scope="session")
-def tagger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return train(tmp_path_factory, "tagger_bigru")
-
-
-@pytest.fixture(scope="session")
-def airline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return train(tmp_path_factory, "airline_gru")
-
-
-@pytest.fixture(scope="session")
-def hello(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return train(tmp_path_factory, "hello")
-
-
-@pytest.fixture(scope="session")
-def addition(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return train(tmp_path_factory, "seq2seq_addition")
+def sentiment(trained: Callable[[str], Path]) -> Path:
+    return trained("sentiment_bilstm")

@@ -5,7 +5,7 @@ the same model, in the user's terms."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,6 +53,8 @@ def test_a_text_classifier_answers_with_label_names(sentiment: Path) -> None:
         # TF Serving's REST request, as its clients write it: the raw outputs
         served = http.post("/v1/models/sentiment_bilstm:predict", json={"instances": texts})
         np.testing.assert_allclose(served.json()["predictions"], expected.values, atol=1e-5)
+        columnar = http.post("/v1/models/sentiment_bilstm:predict", json={"inputs": texts})
+        np.testing.assert_allclose(columnar.json()["outputs"], expected.values, atol=1e-5)
         status = http.get("/v1/models/sentiment_bilstm").json()
         assert status["model_version_status"][0]["state"] == "AVAILABLE"
         missing = http.post("/v1/models/other:predict", json={"instances": texts})
@@ -147,7 +149,8 @@ def test_concurrent_requests_share_forward_passes(sentiment: Path) -> None:
     assert health["requests"] == 199 and health["forward_passes"] < 199
 
 
-def test_a_tagger_answers_a_tag_per_word(tagger: Path) -> None:
+def test_a_tagger_answers_a_tag_per_word(trained: Callable[[str], Path]) -> None:
+    tagger = trained("tagger_bigru")
     text = "The cat sat on the mat ."
     expected = zoo.predict(tagger, [text])
     with client(tagger) as http:
@@ -155,7 +158,8 @@ def test_a_tagger_answers_a_tag_per_word(tagger: Path) -> None:
     assert answer["tokens"] == expected.tokens[0] and answer["tags"] == expected.labels[0]
 
 
-def test_a_forecaster_answers_in_the_data_units_with_its_band(airline: Path) -> None:
+def test_a_forecaster_answers_in_data_units_with_its_band(trained: Callable[[str], Path]) -> None:
+    airline = trained("airline_gru")
     expected = zoo.predict(airline)  # after the end of the airline series
     with client(airline) as http:
         info = http.get("/info").json()
@@ -184,7 +188,8 @@ def test_a_forecaster_answers_in_the_data_units_with_its_band(airline: Path) -> 
         assert traced["tokens"][0] == "t1" and traced["agreement"] < 1e-4
 
 
-def test_a_language_model_streams_what_zoo_generate_makes(hello: Path) -> None:
+def test_a_language_model_streams_what_zoo_generate_makes(trained: Callable[[str], Path]) -> None:
+    hello = trained("hello")
     greedy = zoo.generate(hello, prime="h", length=12, temperature=0)
     drawn = zoo.generate(hello, prime="he", length=20, temperature=1.0, seed=3)
     with client(hello) as http:
@@ -207,7 +212,8 @@ def test_a_language_model_streams_what_zoo_generate_makes(hello: Path) -> None:
         assert traced["tokens"] == ["h", "e", "l"] and len(traced["head"]["predicted"]) == 3
 
 
-def test_a_seq2seq_translates_and_traces_its_decoder(addition: Path) -> None:
+def test_a_seq2seq_translates_and_traces_its_decoder(trained: Callable[[str], Path]) -> None:
+    addition = trained("seq2seq_addition")
     with client(addition) as http:
         for beam in (1, 3):
             expected = zoo.generate(addition, source="12+34", beam=beam)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs.test_site import CHROMIUM_FLAGS
+from tests.helpers import chromium_browser
 from zoo.cli import main
 
 pytestmark = pytest.mark.slow
@@ -93,15 +92,10 @@ def test_a_served_classifier_answers_as_curl_asks(server: str) -> None:
 
 
 def test_the_page_shows_the_label_and_the_recurrence(server: str) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        message = "no chromium: `apt-get install chromium` (.ci/run does)"
-        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+    with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1100, "height": 1000})
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -118,7 +112,6 @@ def test_the_page_shows_the_label_and_the_recurrence(server: str) -> None:
         maps.first.click(position={"x": 5, "y": 5})
         expect(page.locator("#step table")).to_contain_text("f_t")  # the forget gate
         page.screenshot(path=SCREENSHOTS / "sentiment.png", full_page=True)
-        browser.close()
     assert not errors, errors
 
 

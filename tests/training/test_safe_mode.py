@@ -94,3 +94,14 @@ def test_a_file_that_is_not_a_keras_model_is_one_line(capsys, tmp_path: Path) ->
     assert capsys.readouterr().err == (
         f"error: {no_config}: not a .keras model file (no config.json)\n"
     )
+
+
+def test_zoo_serve_refuses_a_lambda_layer_unless_unsafe(capsys, lambda_run: Path) -> None:
+    assert main(["serve", str(lambda_run), "--port", "0"]) == 2
+    assert "refused to load: the model holds Python code" in capsys.readouterr().err
+    from fastapi.testclient import TestClient
+
+    from zoo.serving import create_app
+
+    with TestClient(create_app(lambda_run, unsafe=True)) as http:
+        assert http.get("/health").json()["model"] == "lambda_lm"

@@ -42,9 +42,7 @@ __all__ = [
     "evaluate",
     "forecast",
     "generate",
-    "generate_opened",
     "predict",
-    "predict_opened",
     "primed",
     "resolve_model_path",
     "roll_forward",
@@ -117,15 +115,7 @@ def predict(
     values are made."""
     if steps is not None and steps < 1:
         raise UserError(f"--steps must be at least 1, got {steps}")
-    return predict_opened(open_model(target, unsafe), inputs, steps)
-
-
-def predict_opened(
-    opened: OpenedModel,
-    inputs: np.ndarray | Path | str | Sequence[str] | None = None,
-    steps: int | None = None,
-) -> Prediction:
-    """``predict`` on a model already open (``zoo serve`` opens it once)."""
+    opened = open_model(target, unsafe)
     model, record = opened.model, opened.record
     bands = quantiles(record.spec)
     if steps is not None and bands is not None:
@@ -316,20 +306,6 @@ def generate(
     model carries its state from character to character; ``window`` instead re-runs
     the training window for each one (see ``samples``)."""
     opened = open_model(target, unsafe)
-    return generate_opened(opened, prime, length, temperature, seed, source, beam, window)
-
-
-def generate_opened(
-    opened: OpenedModel,
-    prime: str | None = None,
-    length: int = 200,
-    temperature: float = 1.0,
-    seed: int | None = None,
-    source: str | None = None,
-    beam: int = 1,
-    window: bool = False,
-) -> str:
-    """``generate`` on a model already open (``zoo serve`` opens it once)."""
     if architecture(opened.spec).encoder_decoder:
         if source is None:
             raise UserError("a seq2seq model translates an --input, e.g. --input '123+45'")

@@ -142,14 +142,17 @@ def create_app(
         ok = {"error_code": "OK", "error_message": ""}
         return {"model_version_status": [{"version": "1", "state": "AVAILABLE", "status": ok}]}
 
-    @app.post("/v1/models/{name}:predict", summary="TF Serving's REST predict (row format)")
+    @app.post("/v1/models/{name}:predict", summary="TF Serving's REST predict")
     async def serving_predict(name: str, request: schemas.ServingRequest) -> Any:
         _served(service, name)
         if request.signature_name != "serving_default":
             raise RequestError(f"no signature {request.signature_name!r}; serving_default only")
-        batch = service.serving(request.instances)
+        if (request.instances is None) == (request.inputs is None):
+            raise RequestError('give "instances" (the row format) or "inputs" (columnar)')
+        batch = service.serving(request.instances or request.inputs)
         outputs = await batcher(batch.key, batch.inputs)
-        return batch.finish(outputs)
+        answer = batch.finish(outputs)
+        return answer if request.instances is not None else {"outputs": answer["predictions"]}
 
     return app
 

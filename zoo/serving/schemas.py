@@ -97,7 +97,9 @@ class TraceRequest(BaseModel):
 
 
 class ServingRequest(BaseModel):
-    """TF Serving's REST request (row format)."""
+    """TF Serving's REST request: the row format (``instances``, answered with
+    ``predictions``) or the columnar one (``inputs``, answered with ``outputs``)."""
 
     signature_name: str = "serving_default"
-    instances: list[Any]
+    instances: list[Any] | None = None
+    inputs: list[Any] | None = None

@@ -322,7 +322,7 @@ class Service:
     def serving(self, instances: Any) -> Batch:
         """TF Serving's row format: the model's outputs as they are, one per instance."""
         if not isinstance(instances, list) or not instances:
-            raise RequestError('give "instances": a non-empty list, one entry per example')
+            raise RequestError("give a non-empty list of examples, one entry per example")
         if len(instances) > self.limits.max_batch:
             raise RequestError(
                 f"{len(instances)} instances in one request; at most {self.limits.max_batch}",
