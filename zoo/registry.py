@@ -289,6 +289,11 @@ DATASETS = Registry(
             "windowed for a language model (extra: music)",
             "zoo.data.music:chorales",
         ),
+        "emoji_names": DataSourceEntry(
+            "the names of the emoji in English and in another language (Unicode CLDR, from "
+            "the emoji package), character by character, for a seq2seq (extra: translation)",
+            "zoo.data.translation:emoji_names",
+        ),
         "japanese_vowels": DataSourceEntry(
             "JapaneseVowels: 7-29 frames of 12 LPC coefficients in, which of 9 speakers out "
             "(extra: real-data)",

@@ -354,13 +354,13 @@ class ReversalArgs(SourceArgs):
 def _reversal(args: ReversalArgs, context: Context) -> Dataset:
     """Source: ``length`` symbols drawn uniformly from ids 1..vocab (source vocabulary
     vocab + 1). Target: the source reversed, then end; start is id vocab + 1 and end
-    vocab + 2 (target vocabulary vocab + 3). Decoder inputs as in ``_seq2seq``."""
+    vocab + 2 (target vocabulary vocab + 3). Decoder inputs as in ``seq2seq_dataset``."""
     rng = np.random.default_rng(context.seed)
     source = rng.integers(1, args.vocab + 1, size=(args.samples, args.length), dtype="int32")
     end = np.full((args.samples, 1), args.vocab + 2, dtype="int32")
     targets = np.concatenate([source[:, ::-1], end], axis=1)
     symbols = ["", *_symbol_names(args.vocab)]
-    return _seq2seq(source, targets, [*symbols, START, END], symbols)
+    return seq2seq_dataset(source, targets, [*symbols, START, END], symbols)
 
 
 reversal = DataSource(ReversalArgs, _reversal)
@@ -379,23 +379,23 @@ def _addition(args: AdditionArgs, context: Context) -> Dataset:
     characters of "a+b" ("0".."9" -> ids 1..10, "+" -> 11), right-padded with 0 to
     2 * digits + 1 (source vocabulary 12). Target: the characters of the sum (ids
     1..10), then end (12), right-padded with 0 to digits + 2; start is 11 (target
-    vocabulary 13, which ``vocabulary`` names). Decoder inputs as in ``_seq2seq``."""
+    vocabulary 13, which ``vocabulary`` names). Decoder inputs as in ``seq2seq_dataset``."""
     rng = np.random.default_rng(context.seed)
     a, b = rng.integers(0, 10**args.digits, size=(2, args.samples))
     source_ids = {**_DIGITS, "+": len(_DIGITS) + 1}
     end = len(_DIGITS) + 2
-    source = _pad(
+    source = padded(
         [[source_ids[c] for c in f"{i}+{j}"] for i, j in zip(a, b, strict=True)],
         2 * args.digits + 1,
     )
-    targets = _pad([[*(_DIGITS[c] for c in str(s)), end] for s in a + b], args.digits + 2)
-    return _seq2seq(source, targets, ["", *_DIGITS, START, END], ["", *source_ids])
+    targets = padded([[*(_DIGITS[c] for c in str(s)), end] for s in a + b], args.digits + 2)
+    return seq2seq_dataset(source, targets, ["", *_DIGITS, START, END], ["", *source_ids])
 
 
 addition = DataSource(AdditionArgs, _addition)
 
 
-def _seq2seq(
+def seq2seq_dataset(
     source: np.ndarray, targets: np.ndarray, vocabulary: list[str], source_vocabulary: list[str]
 ) -> Dataset:
     """Teacher forcing: x = [source, decoder inputs], where the decoder inputs are the
@@ -420,7 +420,7 @@ def _majority_per_position(train: Dataset) -> Predictor:
     return lambda data: np.tile(majority, (len(data.y), 1))
 
 
-def _pad(rows: list[list[int]], length: int) -> np.ndarray:
+def padded(rows: list[list[int]], length: int) -> np.ndarray:
     """Token rows, right-padded with 0 to ``length``."""
     padded = np.zeros((len(rows), length), dtype="int32")
     for i, row in enumerate(rows):

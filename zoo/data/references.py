@@ -3,7 +3,9 @@ first, on the same examples, fitted on the training split alone.
 
 - windows of a series: seasonal naive, AR(2) and Holt-Winters (``classical``);
 - labelled text: a TF-IDF logistic regression (``classical_text``);
-- token sequences for a language model: 3- and 5-gram models (``classical_tokens``).
+- token sequences for a language model: 3- and 5-gram models (``classical_tokens``);
+- a character seq2seq: copying the source, and the nearest training source's
+  translation, scored by chrF (``classical_translation``).
 
 Each is scored as the model's test metric that measures the same (mse and mae,
 accuracy, or cross-entropy), and written to results.json under ``classical``.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zoo.data import classical, classical_text, classical_tokens
+from zoo.data import classical, classical_text, classical_tokens, classical_translation
 from zoo.data.base import Dataset
 
 
@@ -24,6 +26,8 @@ def scores(dataset: Dataset, train: Dataset, spec: Any) -> dict[str, dict[str, f
         return classical.scores(dataset, train, classical.season_of(spec))
     if classical_text.applies(dataset):
         return classical_text.scores(dataset, train)
+    if classical_translation.applies(dataset):
+        return classical_translation.scores(dataset, train)
     if spec is not None and spec.architecture == "language_model":
         return classical_tokens.scores(dataset, train)
     return {}

@@ -62,6 +62,7 @@ def evaluate(
     ``{"data.args.path": "new.csv", "data.test": 0, "data.validation": 0}`` evaluates
     on the whole of another file, its labels numbered as the model numbers them."""
     from zoo.data import load_splits, references
+    from zoo.inference.decoding import decoded_scores
     from zoo.inference.forward import xla_ready
     from zoo.spec.metrics import loss_measure
     from zoo.training.pipeline import evaluation_pipeline
@@ -80,6 +81,7 @@ def evaluate(
         split, dataset = "whole", splits.train
     batch_size = spec.train.batch_size if spec.train else 32
     metrics = model.evaluate(evaluation_pipeline(dataset, batch_size), verbose=0, return_dict=True)
+    metrics = {**metrics, **decoded_scores(model, spec, dataset)}
     baseline = splits.baseline(dataset, loss_measure(spec))
     classical = references.scores(dataset, splits.train, spec)
     if split == "whole":  # nothing is held out: say what the baseline was fitted on

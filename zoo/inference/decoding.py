@@ -239,3 +239,21 @@ def beam_decode(
 
 def _flat(per_layer: list[list[Any]]) -> list[Any]:
     return [state for states in per_layer for state in states]
+
+
+def decoded_scores(model: keras.Model, spec: Spec, dataset: Any) -> dict[str, float]:
+    """A character seq2seq's chrF on ``dataset``, its sources decoded greedily as
+    ``zoo generate`` decodes one (teacher-forced accuracy says little of that); {} for
+    any other model."""
+    from zoo.data import classical_translation as translation
+    from zoo.data.tokens import markers
+    from zoo.spec.derived import architecture
+
+    if not architecture(spec).encoder_decoder or not translation.applies(dataset):
+        return {}
+    source = dataset.x[0]
+    start, end = markers(dataset.vocabulary)
+    longest = longest_output(spec, source.shape[1])
+    made = greedy_decode(seq2seq_inference(model, spec), source, start, end, longest)
+    decoded = translation.texts(made, dataset.vocabulary)
+    return {translation.CHRF: translation.chrf(decoded, translation.target_texts(dataset))}

@@ -268,6 +268,10 @@ def _train_model(
         # the chief alone, on the whole split: the best model is a file, not the team's
         best = load_model(run_directory.best, unsafe=unsafe)
         run.test_metrics = _evaluate(best, splits.test, settings.batch_size)
+        # a translation's score is of what it decodes, not of teacher-forced steps
+        from zoo.inference.decoding import decoded_scores
+
+        run.test_metrics.update(decoded_scores(best, spec, splits.test))
     naive = scored.naive.measured_as(loss_measure(spec)) if scored.naive is not None else None
     measures = naive.measures if naive is not None else None
     split = "test" if splits.test is not None else "train"
