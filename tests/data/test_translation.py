@@ -86,7 +86,7 @@ def test_zoo_train_scores_decoded_names_beside_the_references(tmp_path: Path, ca
     assert "classical: copy the source: chrF" in out and "chrF" in out.split("test split")[1]
     (run,) = runs.iterdir()
     results = json.loads((run / "results.json").read_text())
-    assert 0 <= results["test"][CHRF] <= 100
+    assert results["split"] == "test" and 0 <= results["metrics"][CHRF] <= 100
     assert set(results["classical"]) == {
         "copy the source",
         "nearest neighbour (character 1-3 grams)",
