@@ -26,10 +26,11 @@ SCREENSHOTS = ROOT / "build" / "serve-screenshots"  # kept after the run, for a 
 
 @pytest.fixture(scope="module")
 def server(sentiment: Path) -> Iterator[str]:
-    """`zoo serve RUN --port 0` in a process; its address, read from what it prints."""
+    """`zoo serve RUN --port 0` in a process; its address, read from what it prints (a
+    small --max-batch: fewer batch sizes to trace before it listens)."""
     command = [sys.executable, "-c", "from zoo.cli import main; main()"]
     process = subprocess.Popen(
-        [*command, "serve", str(sentiment), "--port", "0"],
+        [*command, "serve", str(sentiment), "--port", "0", "--max-batch", "8"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -89,7 +89,7 @@ def mutated_specs(draw: st.DrawFn) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-@fuzz(2_000)
+@fuzz(1_000)
 @given(mutated_specs())
 def test_mutated_specs(text: str) -> None:
     check(text)
@@ -165,13 +165,13 @@ def specs_with_mutated_args(draw: st.DrawFn) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-@fuzz(500)
+@fuzz(300)
 @given(specs_with_mutated_args())
 def test_mutated_arguments(text: str) -> None:
     check(text)
 
 
-@fuzz(1_500)
+@fuzz(800)
 @given(values)
 def test_arbitrary_documents(value: object) -> None:
     check(yaml.safe_dump(value, allow_unicode=True))
