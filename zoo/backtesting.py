@@ -130,9 +130,11 @@ class Backtest:
 
     def write_csv(self, path: Path) -> None:
         """One row per origin, step ahead and series: the truth and every forecast."""
+        from zoo.inference.commands import quantile_columns
+
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        bands = [f"{MODEL} q{q:g}" for q in self.quantiles or []]
+        bands = quantile_columns([MODEL], self.quantiles or [])
         writer.writerow(["origin", "step", "series", "truth", *self.forecasts, *bands])
         for o, origin in enumerate(self.origins):
             for h in range(self.horizon):

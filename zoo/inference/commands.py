@@ -167,9 +167,13 @@ def forecast(
         return Prediction(ahead.reshape(-1, targets), names, where)
     steps = ahead.shape[-1] // targets
     per_step = ahead.reshape(len(bands), steps, targets).transpose(1, 2, 0)
-    named = names or ["forecast"]
-    columns = [f"{name} q{q:g}" for name in named for q in bands]
+    columns = quantile_columns(names or ["forecast"], bands)
     return Prediction(per_step.reshape(steps, -1), columns, where)
+
+
+def quantile_columns(names: list[str], bands: list[float]) -> list[str]:
+    """A quantile forecast's column names: each target's, quantile by quantile."""
+    return [f"{name} q{q:g}" for name in names for q in bands]
 
 
 def _check_feeds_back(opened: OpenedModel) -> None:

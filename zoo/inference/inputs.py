@@ -134,11 +134,17 @@ def array_file(path: Path) -> np.ndarray:
         raise UserError(
             f"{path} holds no examples (shape {array.shape}); examples go along the first axis"
         )
-    if array.dtype.kind not in "biuf":  # strings, complex numbers, dates, records
-        raise UserError(f"{path} holds {array.dtype.name} values, not numbers")
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        raise UserError(f"{path} holds NaN or infinite values; give finite numbers")
+    check_numbers(array, str(path))
     return array
+
+
+def check_numbers(array: np.ndarray, where: str) -> None:
+    """Real numbers only: strings, complex numbers, dates, records, NaN and infinities are
+    refused in one line, before the model sees them."""
+    if array.dtype.kind not in "biuf":
+        raise UserError(f"{where} holds {array.dtype.name} values, not numbers")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise UserError(f"{where} holds NaN or infinite values; give finite numbers")
 
 
 def check_ids(spec: Spec, inputs: np.ndarray, where: str) -> None:

@@ -68,10 +68,10 @@ def predict_response(service: Service) -> type[BaseModel]:
 
 
 def _columns(service: Service) -> list[str]:
+    from zoo.inference.commands import quantile_columns
+
     names = service.forecast_names or []
-    if not service.bands:
-        return names
-    return [f"{name} q{q:g}" for name in names for q in service.bands]
+    return quantile_columns(names, service.bands) if service.bands else names
 
 
 def generate_request(service: Service) -> type[BaseModel]:

@@ -460,14 +460,15 @@ def _finite(values: np.ndarray) -> list:
 
 def _numbers(values: Any, where: str) -> np.ndarray:
     """Nested lists of numbers as one array; ragged, non-numeric or non-finite refused."""
+    from zoo.inference.inputs import check_numbers
+
     try:
         array = np.asarray(values)
     except ValueError:
         array = np.asarray(values, dtype=object)
-    if array.dtype == object or array.dtype.kind not in "biuf":
+    if array.dtype == object:
         raise RequestError(f"{where}: give numbers, every example of one shape")
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        raise RequestError(f"{where}: holds NaN or infinite values; give finite numbers")
+    _checked(check_numbers, array, where)
     return array
 
 
