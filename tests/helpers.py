@@ -47,12 +47,17 @@ def random_batch(
 ) -> tuple[object, np.ndarray]:
     """Inputs and targets that fit a model built from ``spec``: token ids below each
     vocabulary, class ids for a softmax head, 0/1 for a sigmoid head, reals otherwise
-    (for a quantile forecaster, one per output: its quantiles forecast the same truth)."""
+    (for a quantile forecaster, one per output: its quantiles forecast the same truth), and
+    short sentences for a trained model that reads raw text."""
     rng = np.random.default_rng(seed)
     inputs = []
     for tensor in model.inputs:
         shape = (batch, *[d or 5 for d in tensor.shape[1:]])
-        if "int" in str(tensor.dtype):
+        if "string" in str(tensor.dtype):  # a trained model that reads raw text
+            words = rng.choice(["a", "good", "film", "dull", "the", "unseen"], size=(batch, 6))
+            text = np.array([" ".join(row) for row in words], dtype=object)
+            inputs.append(text.reshape((batch, *[d or 1 for d in tensor.shape[1:]])))
+        elif "int" in str(tensor.dtype):
             vocab = spec.inputs.vocab_size if tensor is model.inputs[0] else spec.outputs.vocab_size
             inputs.append(rng.integers(1, vocab, size=shape).astype("int32"))
         else:

@@ -20,7 +20,6 @@ import tensorflow as tf
 
 import zoo
 from tests.zoo.test_cli import run
-from zoo.cli import main
 from zoo.exporting import FORMATS
 from zoo.saving import load_model
 
@@ -29,24 +28,14 @@ pytestmark = pytest.mark.slow
 TYPED = ["A wonderful film, warm and funny!", "Dull, slow and far too long.", "zyzzyva"]
 
 
-def _train(tmp_path_factory, name: str, *settings: str) -> Path:
-    runs = tmp_path_factory.mktemp(name)
-    argv = ["train", name, "--runs", str(runs), "-q"]
-    for setting in settings:
-        argv += ["--set", setting]
-    assert main(argv) == 0
-    (run_dir,) = runs.iterdir()
-    return run_dir
+@pytest.fixture(scope="module")
+def sentiment(trained) -> Path:
+    return trained("sentiment_bilstm")
 
 
 @pytest.fixture(scope="module")
-def sentiment(tmp_path_factory) -> Path:
-    return _train(tmp_path_factory, "sentiment_bilstm", "train.epochs=2", "model.units=8")
-
-
-@pytest.fixture(scope="module")
-def hello(tmp_path_factory) -> Path:
-    return _train(tmp_path_factory, "hello", "train.epochs=3")
+def hello(trained) -> Path:
+    return trained("hello")
 
 
 def _keras(run_dir: Path) -> keras.Model:

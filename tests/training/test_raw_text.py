@@ -30,22 +30,14 @@ TYPED = [
 ]
 
 
-def _train(tmp_path_factory, name: str, epochs: int) -> Path:
-    runs = tmp_path_factory.mktemp(name)
-    argv = ["train", name, "--runs", str(runs), "-q", "--set", f"train.epochs={epochs}"]
-    assert main(argv) == 0
-    (run,) = runs.iterdir()
-    return run
+@pytest.fixture(scope="module")
+def sentiment(trained) -> Path:
+    return trained("sentiment_bilstm")
 
 
 @pytest.fixture(scope="module")
-def sentiment(tmp_path_factory) -> Path:
-    return _train(tmp_path_factory, "sentiment_bilstm", 3)
-
-
-@pytest.fixture(scope="module")
-def tagger(tmp_path_factory) -> Path:
-    return _train(tmp_path_factory, "tagger_bigru", 3)
+def tagger(trained) -> Path:
+    return trained("tagger_bigru")
 
 
 def test_predict_text_prints_labels_and_probabilities(capsys, sentiment: Path) -> None:

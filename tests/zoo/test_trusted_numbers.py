@@ -30,8 +30,8 @@ def _train(runs: Path, spec: str | Path, *overrides: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sentiment(tmp_path_factory) -> Path:
-    return _train(tmp_path_factory.mktemp("sentiment"), "sentiment_bilstm", "train.epochs=2")
+def sentiment(trained) -> Path:
+    return trained("sentiment_bilstm")
 
 
 def test_evaluating_a_file_of_one_class_keeps_the_models_class_ids(
