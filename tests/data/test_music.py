@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 music21 = pytest.importorskip("music21", reason="the music extra is not installed")
@@ -15,7 +16,14 @@ mido = pytest.importorskip("mido", reason="the test extra's second MIDI reader")
 
 from zoo.cli import main  # noqa: E402
 from zoo.data.base import Context  # noqa: E402
-from zoo.data.music import END, ChoralesArgs, _chorales, melody_tokens, write_melody  # noqa: E402
+from zoo.data.music import (  # noqa: E402
+    END,
+    ChoralesArgs,
+    _chorales,
+    melody_tokens,
+    tunes,
+    write_melody,
+)
 from zoo.errors import SpecError, UserError  # noqa: E402
 
 TUNE = [("G4", 1.0), ("A4", 0.5), ("B4", 0.5), (None, 1.0), ("D5", 2.0)]  # None: a rest
@@ -76,6 +84,21 @@ def test_the_chorales_are_windows_of_one_stream_of_notes(tmp_path: Path) -> None
     assert (data.spans[:, 1] - data.spans[:, 0] == 8).all()
     with pytest.raises(SpecError, match="no chorale has a part named 'Descant'"):
         _chorales(ChoralesArgs(pieces=2, part="Descant"), Context(0, tmp_path, None))
+
+
+def melody(seed: int, notes: int = 40, length: str = "1") -> list[str]:
+    pitches = np.random.default_rng(seed).choice(["C4", "D4", "E4", "F4", "G4", "A4", "B4"], notes)
+    return [f"{pitch}_{length}" for pitch in pitches]
+
+
+def test_the_settings_of_a_tune_are_grouped_in_the_order_of_its_first_setting() -> None:
+    """Bach set many tunes more than once, in other rhythms and with other endings: read
+    apart, a test chorale's tune would often be among the training chorales."""
+    a, b, c = melody(1), melody(2), melody(3)
+    a_again = melody(1, 30, "0.5") + melody(4, 10)  # a's first 30 pitches, other lengths
+    chained = a_again[20:] + melody(5, 30)  # 13 of a_again's 33 runs, 3 of a's: joined by a_again
+    assert tunes([a, b, a_again, c, chained]) == [[0, 2, 4], [1], [3]]
+    assert tunes([a, b, c]) == [[0], [1], [2]]
 
 
 @pytest.mark.slow

@@ -205,6 +205,9 @@ class Dataset:
     # the series its targets are, in time order. Such data is split by time, and a
     # window whose targets straddle a split's boundary is dropped (``split``).
     spans: np.ndarray | None = None
+    # The rows at which a split by time may cut (each the first row of a group that must
+    # stay in one split, such as the settings of one tune); None: any row.
+    breaks: np.ndarray | None = None
     # The series whose rows ``spans`` index (time along axis 0, one column per target), so
     # a classical forecaster can be run over each window's past (zoo.data.classical).
     series: np.ndarray | None = None
@@ -233,6 +236,18 @@ class Dataset:
         scored = self.weights > 0
         trailing = (1,) * (self.y.ndim - scored.ndim)  # one weight for a step's values
         return np.broadcast_to(scored.reshape(scored.shape + trailing), self.y.shape)
+
+    @property
+    def predicts_next_token(self) -> bool:
+        """Windows of token ids whose target is the next token at every step (a
+        language model's)."""
+        return (
+            self.vocabulary is not None
+            and isinstance(self.x, np.ndarray)
+            and self.x.ndim == 2
+            and self.y.shape == self.x.shape
+            and np.issubdtype(self.x.dtype, np.integer)
+        )
 
     def baseline(self, train: Dataset, measure: str | None = None) -> dict[str, float]:
         """What the trivial predictor, fitted on ``train`` (the training split), scores
@@ -344,12 +359,16 @@ def time_split(dataset: Dataset, n_train: int, n_validation: int, n_test: int) -
     whose targets straddle a cut is dropped. So no target row is shared by two
     splits (with a horizon of 12, eleven windows would share rows). A validation or
     test window still reads its inputs from before the cut, as a forecast made at
-    that time would: the past is known, only the targets are held out."""
+    that time would: the past is known, only the targets are held out. A held-out
+    text scores each token once (``each_token_scored_once``). Where the dataset has
+    ``breaks``, each cut moves on to the next of them, so no group straddles a cut."""
     assert dataset.spans is not None
     first, end = dataset.spans[:, 0], dataset.spans[:, 1]
     n = len(dataset)
     cuts = [first[n_train] if n_train < n else end[-1]]
     cuts.append(first[n_train + n_validation] if n_test else end[-1])
+    if dataset.breaks is not None:  # on at the next break: a group stays in one split
+        cuts = [_next_break(dataset.breaks, cut, int(end[-1])) for cut in cuts]
     parts = [
         end <= cuts[0],
         (first >= cuts[0]) & (end <= cuts[1]) if n_validation else None,
@@ -367,9 +386,35 @@ def time_split(dataset: Dataset, n_train: int, n_validation: int, n_test: int) -
                 "larger fraction, or make the series longer or the windows shorter",
                 "data",
             )
-        taken.append(dataset.take(np.flatnonzero(part)))
+        windows = dataset.take(np.flatnonzero(part))
+        if name != "training" and windows.predicts_next_token:
+            windows = each_token_scored_once(windows)
+        taken.append(windows)
     kept = sum(len(t) for t in taken if t is not None)
     return Splits(taken[0], taken[1], taken[2], dropped=n - kept)
+
+
+def _next_break(breaks: np.ndarray, row: int, last: int) -> int:
+    later = breaks[breaks >= row]
+    return int(later.min()) if later.size else last
+
+
+def each_token_scored_once(dataset: Dataset) -> Dataset:
+    """A held-out text's overlapping windows (stride < length) score each of its tokens
+    once, in the first window that holds it, where the most of its past is read: the
+    text's cross-entropy per token, as a language model is measured. Scored in every
+    window instead, a token would count length / stride times, and most often after
+    fewer tokens of context than the window gives (none, at a window's start). The
+    training split keeps every step: the model learns from short contexts too, as it
+    meets them when it generates."""
+    assert dataset.spans is not None
+    scored = dataset.scored.copy()
+    rows = dataset.spans[:, :1] + np.arange(dataset.y.shape[1])  # each target's row
+    unscored_from = -1  # the first row no earlier window scored
+    for window in np.argsort(dataset.spans[:, 0], kind="stable"):
+        scored[window] &= rows[window] >= unscored_from
+        unscored_from = max(unscored_from, int(rows[window, -1]) + 1)
+    return replace(dataset, weights=scored.astype("float32"))
 
 
 def split_sizes(n: int, validation: float, test: float) -> tuple[int, int, int]:

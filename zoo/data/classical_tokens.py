@@ -30,20 +30,9 @@ Step = tuple[tuple[int, ...], int]  # (the tokens read before, the token to pred
 ORDERS = (3, 5)  # a short and a long context: characters need the longer one
 
 
-def applies(dataset: Dataset) -> bool:
-    """Windows of token ids whose target is the next token at every step."""
-    return (
-        dataset.vocabulary is not None
-        and isinstance(dataset.x, np.ndarray)
-        and dataset.x.ndim == 2
-        and dataset.y.shape == dataset.x.shape
-        and np.issubdtype(dataset.x.dtype, np.integer)
-    )
-
-
 def scores(dataset: Dataset, train: Dataset) -> dict[str, dict[str, float]]:
     """{"3-gram": {"crossentropy": ...}, ...} on ``dataset``, counted on ``train``."""
-    if not (applies(dataset) and applies(train)):
+    if not (dataset.predicts_next_token and train.predicts_next_token):
         return {}
     assert train.vocabulary is not None
     found = {}

@@ -111,7 +111,7 @@ def _token_frequencies(train: Dataset) -> Predictor:
     assert train.vocabulary is not None
     counts = np.bincount(train.y.ravel(), minlength=len(train.vocabulary))[1:] + 1.0
     frequency = (counts / counts.sum()).astype("float32")
-    return lambda data: frequency[data.y - 1]
+    return lambda data: np.where(data.scored, frequency[data.y - 1], np.nan)
 
 
 text = DataSource(TextArgs, _text)
