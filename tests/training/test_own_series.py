@@ -28,4 +28,6 @@ def test_a_packaged_forecaster_forecasts_after_its_series(tmp_path: Path, capsys
     np.testing.assert_allclose(made.values, expected.reshape(-1, 1), rtol=1e-5)
     assert predict(run, steps=3).values.shape == (3, 1)  # fed back, one year at a time
     assert main(["predict", str(run)]) == 0
-    assert capsys.readouterr().out.startswith("the lynx series: the next 1 step after its last row")
+    assert capsys.readouterr().out.startswith(
+        "the lynx series: the next 1 step after its last observed row"
+    )

@@ -67,7 +67,7 @@ def test_predict_a_csv_in_its_own_units(capsys, trained: Path, tmp_path: Path) -
     capsys.readouterr()
     assert main(["predict", str(trained), str(airline_csv())]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"{airline_csv()}: the next 1 step after its last row"
+    assert lines[0] == f"{airline_csv()}: the next 1 step after its last observed row"
     assert lines[1].split() == ["step", "Passengers"]
     step, value = lines[2].split()
     # a GRU of 8 units after 3 epochs is no oracle, but it answers in passengers

@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> None:
         print(_labelled(prediction.table(args.top)))
     elif prediction.columns is not None:  # a forecast from a file, in the file's units
         steps = len(prediction.values)
-        print(f"{prediction.source}: the next {steps} step{'s' * (steps != 1)} after its last row")
+        after = f"step{'s' * (steps != 1)} after its last observed row"
+        print(f"{prediction.source}: the next {steps} {after}")
         print(aligned(prediction.table(), right=True))
     else:
         np.set_printoptions(precision=5, suppress=True, threshold=200)

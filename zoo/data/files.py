@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from zoo.data.base import (
     Context,
@@ -138,6 +138,25 @@ class CsvSeriesArgs(SourceArgs):
         "naive forecast and a seasonal Holt-Winters are scored beside the model's (default: "
         "detected in the series before the test windows; 1: none)",
     )
+    future: Annotated[list[Column], Field(min_length=1)] | None = Field(
+        None,
+        description="future covariates: columns known ahead, such as a calendar or a planned "
+        "promotion. A window reads them horizon rows ahead, so its last rows hold their "
+        "values over the forecast's horizon (the other columns are past covariates, known up "
+        "to the window's end). A file to forecast from gives them for the horizon rows after "
+        "the last observed row, the other columns blank there",
+    )
+
+    @model_validator(mode="after")
+    def _future_is_not_forecast(self) -> CsvSeriesArgs:
+        forecast = set(self.target or self.columns or [])
+        both = [c for c in self.future or [] if c in forecast]
+        if both:
+            raise ValueError(
+                f"future: {', '.join(map(repr, both))} is forecast (a target): a column known "
+                "ahead needs no forecast, and fed ahead it would give the answer away"
+            )
+        return self
 
 
 def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
@@ -148,7 +167,13 @@ def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
     table = read_series(path, args, needed=args.window + args.horizon)
     assert table.targets is not None
     return forecast(
-        table.inputs, table.targets, args.window, args.horizon, args.stride, table.target_columns
+        table.inputs,
+        table.targets,
+        args.window,
+        args.horizon,
+        args.stride,
+        table.target_columns,
+        table.future,
     )
 
 
@@ -160,6 +185,9 @@ class SeriesTable:
     targets: np.ndarray | None  # (rows, len(target)); None where the file lacks them
     target_names: list[str]  # header names, or "column N" without a header
     target_columns: list[int | None]  # each target's place among the inputs (None: absent)
+    # the future covariates (rows, len(future)), None without; in a file to forecast
+    # from, the inputs' rows are the observed ones and these run on over the horizon
+    future: np.ndarray | None = None
 
 
 def read_series(
@@ -177,8 +205,10 @@ def read_series(
     else:
         names, width = None, len(rows[0][1]) if rows else 0
     # Columns first: a file without them is likely the wrong file, whatever its length.
-    inputs = _column_indexes(path, args.columns or list(range(width)), names, width, "columns")
-    wanted = args.target or (args.columns or list(range(width)))
+    future = _column_indexes(path, args.future or [], names, width, "future")
+    every = [j for j in range(width) if j not in future]  # the default: all but the future
+    inputs = _column_indexes(path, args.columns or every, names, width, "columns")
+    wanted = args.target or (args.columns or every)
     try:
         targets: list[int] | None = _column_indexes(path, wanted, names, width, "target")
     except SpecError:
@@ -193,16 +223,65 @@ def read_series(
             "data.args.window",
         )
     table = np.empty((len(rows), width))
-    used = sorted(set(inputs) | set(targets or []))
+    used = sorted(set(inputs) | set(targets or []) | set(future))
+    # In a file to forecast from, the rows of the horizon leave all but the future blank.
+    blank_is_unknown = bool(future) and not targets_required
     for i, (line, row) in enumerate(rows):
         for j in used:
-            table[i, j] = _number(row[j], f"{path}:{line}: column {names[j] if names else j!r}")
+            where = f"{path}:{line}: column {names[j] if names else j!r}"
+            unknown = blank_is_unknown and not row[j].strip()
+            table[i, j] = math.nan if unknown else _number(row[j], where)
+    if blank_is_unknown:
+        lines = [f"{path}:{line}" for line, _ in rows]
+        observed = observed_rows(table[:, inputs], lines)
+        check_future_known(table[: observed + args.horizon, future], observed, args.horizon, lines)
+        table = table[: observed + args.horizon]
+    n = len(table) - (args.horizon if blank_is_unknown else 0)
     return SeriesTable(
-        table[:, inputs],
-        table[:, targets] if targets is not None else None,
+        table[:n, inputs],
+        table[:n, targets] if targets is not None else None,
         [names[j] if names else f"column {j}" for j in targets] if targets is not None else [],
         [inputs.index(j) if j in inputs else None for j in targets or []],
+        table[:, future] if future else None,
     )
+
+
+def observed_rows(inputs: np.ndarray, rows: list[str]) -> int:
+    """How many rows of a series to forecast from are observed: every input known. The
+    rows after, the horizon's, leave the inputs blank (NaN) and give the future
+    covariates alone. ``rows``: each row's name for a message ("data.csv:12")."""
+    known = ~np.isnan(inputs).any(axis=1)
+    observed = int(np.argmin(known)) if not known.all() else len(known)
+    if known[observed:].any():
+        again = observed + int(np.argmax(known[observed:]))
+        raise SpecError.single(
+            f"{rows[again]}: the inputs are given again after {rows[observed]} left them "
+            "blank; blank inputs mark the horizon's rows, after the last observed one",
+            PATH,
+        )
+    if observed == 0:
+        raise SpecError.single(f"{rows[0]}: the first row's inputs are blank", PATH)
+    return observed
+
+
+def check_future_known(future: np.ndarray, observed: int, horizon: int, rows: list[str]) -> None:
+    """The future covariates of a series to forecast from, ``observed`` rows of it
+    observed: given in every row on to the end of the horizon."""
+    if len(future) < observed + horizon:
+        given = len(future) - observed
+        raise SpecError.single(
+            f"the future covariates are given for {given} row{'s' * (given != 1)} after the "
+            f"last observed one ({rows[observed - 1]}); a forecast of {horizon} rows needs "
+            f"them for all {horizon}: add the rows, the other columns blank",
+            PATH,
+        )
+    blank = np.flatnonzero(np.isnan(future).any(axis=1))
+    if blank.size:
+        raise SpecError.single(
+            f"{rows[blank[0]]}: a future covariate is blank; they are needed in every row "
+            f"to the end of the horizon ({horizon} rows after the last observed one)",
+            PATH,
+        )
 
 
 def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
@@ -260,9 +339,13 @@ def _number(value: str, where: str) -> float:
 
 
 def _targets_are_inputs(args: CsvSeriesArgs) -> bool:
-    """One input column, and the target is it (left out, or written the same way)."""
+    """One input column, and the target is it (left out, or written the same way); no
+    future covariates, which a forecast fed back could not extend."""
     return (
-        args.columns is not None and len(args.columns) == 1 and args.target in (None, args.columns)
+        args.columns is not None
+        and len(args.columns) == 1
+        and args.target in (None, args.columns)
+        and not args.future
     )
 
 

@@ -253,6 +253,7 @@ def forecast(
     horizon: int,
     stride: int,
     target_columns: list[int | None] | None = None,
+    future: np.ndarray | None = None,
 ) -> Dataset:
     """Forecasting examples from series with time along axis 0 (at least window +
     horizon steps): example i reads ``inputs`` (steps, features) at steps s .. s +
@@ -260,11 +261,12 @@ def forecast(
     ``horizon`` steps after, flattened step-major to horizon * series values. The
     windows are split by time (``zoo.data.base.time_split``). Persistence (repeating
     the window's last target row) is the baseline. ``target_columns``: the input column
-    each target is (default: the one series is its own input)."""
+    each target is (default: the one series is its own input). ``future`` (steps,
+    covariates): columns known ahead, read ``horizon`` steps ahead (``led``)."""
     stride = min(stride, len(inputs))  # longer strides give one window too
     count = window_count(len(inputs), window, horizon, stride)
     starts = np.arange(count)[:, None] * stride
-    x = inputs[starts + np.arange(window)]
+    x = led(inputs, future, starts + np.arange(window), horizon)
     y = targets[starts + window + np.arange(horizon)]
     last = np.repeat(targets[starts + window - 1], horizon, axis=1)
     return Dataset(
@@ -275,6 +277,17 @@ def forecast(
         target_columns=[0] if target_columns is None else target_columns,
         naive=Naive("mse of persistence", mean_squared_error, given=last.reshape(count, -1)),
     )
+
+
+def led(
+    inputs: np.ndarray, future: np.ndarray | None, rows: np.ndarray, horizon: int
+) -> np.ndarray:
+    """The input ``rows`` of a series, each beside its future covariates ``horizon`` rows
+    on: a window's last rows then hold them over the horizon it forecasts, and a
+    recurrent net reads them last, nearest its forecast."""
+    if future is None:
+        return inputs[rows]
+    return np.concatenate([inputs[rows], future[rows + horizon]], axis=-1)
 
 
 class SineArgs(SeriesArgs):

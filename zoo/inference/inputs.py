@@ -77,6 +77,7 @@ def _text_column(path: Path, rows: list[tuple[int, list[str]]], spec: Spec) -> l
 def series_window(model: Any, spec: Spec, path: Path) -> tuple[np.ndarray, list[str] | None]:
     """(the last ``window`` rows of a CSV series as one example, the target names)."""
     from zoo.data.files import CsvSeriesArgs, read_series
+    from zoo.data.generators import led
 
     if spec.data is None or spec.data.source != "csv_series":
         trained_on = spec.data.source if spec.data else "no"
@@ -91,7 +92,13 @@ def series_window(model: Any, spec: Spec, path: Path) -> tuple[np.ndarray, list[
         table = read_series(path, args, needed=args.window, targets_required=False)
     except SpecError as error:
         raise UserError(error.problems[0].message) from None
-    window = table.inputs[-args.window :][None].astype("float32")
+    if len(table.inputs) < args.window:
+        raise UserError(
+            f"{path} has {len(table.inputs)} observed rows; the model reads a window of "
+            f"{args.window}"
+        )
+    rows = np.arange(len(table.inputs) - args.window, len(table.inputs))
+    window = led(table.inputs, table.future, rows, args.horizon)[None].astype("float32")
     check_shape(model, window, f"{path}'s last {args.window} rows")
     names = [str(c) for c in args.target or args.columns or []] or table.target_names
     return window, names or None

@@ -10,6 +10,8 @@ from zoo.serving.service import INSTANCES, SERIES, TEXTS, Service
 
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Series = list[Number] | list[list[Number]]
+# With future covariates: rows of the inputs, null over the horizon, then the covariates.
+SeriesAhead = list[list[Number | None]]
 Forbid = ConfigDict(extra="forbid")
 
 
@@ -21,8 +23,8 @@ def predict_request(service: Service) -> type[BaseModel]:
         TEXTS: {TEXTS: (list[text], Field(description="the texts to classify or tag"))},
         SERIES: {
             SERIES: (
-                list[Series] | None,
-                Field(None, description="series in the data's units; the last window is read"),
+                list[SeriesAhead if service.future else Series] | None,
+                Field(None, description=_series_help(service)),
             ),
             INSTANCES: (list[Any] | None, Field(None, description="windows as the model takes")),
         },
@@ -33,6 +35,17 @@ def predict_request(service: Service) -> type[BaseModel]:
         extra="forbid", json_schema_extra={"examples": [example]} if example else None
     )
     return create_model("PredictRequest", __config__=config, **fields)
+
+
+def _series_help(service: Service) -> str:
+    if service.future is None:
+        return "series in the data's units; the last window is read"
+    count, horizon = service.future
+    return (
+        f"series in the data's units, each a list of rows: the inputs, then the {count} "
+        f"future covariates; after the last observed row, {horizon} rows of the horizon "
+        "with the inputs null; the last window before them is read"
+    )
 
 
 def predict_response(service: Service) -> type[BaseModel]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from zoo.errors import UserError
+from zoo.errors import SpecError, UserError
 from zoo.opening import OpenedModel
 
 TEXTS, SERIES, INSTANCES = "texts", "series", "instances"
@@ -74,6 +74,7 @@ class Service:
         self.bands = quantiles(self.spec)
         self.forward = CompiledForward(self.model, limits.max_batch, buckets=True)
         self.forecast_names = _forecast_names(self.spec)
+        self.future = _future_covariates(self.spec)  # (their count, the horizon), or None
         shape = self.model.inputs[0].shape
         if takes_text(self.model):
             self.takes = TEXTS
@@ -256,6 +257,9 @@ class Service:
         window = int(self.model.inputs[0].shape[1])
         windows = []
         for i, values in enumerate(series):
+            if self.future is not None:
+                windows.append(self._led_window(values, window, f"series.{i}"))
+                continue
             array = _numbers(values, f"series.{i}")
             array = array[:, None] if array.ndim == 1 else array
             if array.ndim != 2:
@@ -270,6 +274,42 @@ class Service:
                 )
             windows.append(array[-window:])
         return np.stack(windows).astype("float32")
+
+    def _led_window(self, rows: Any, window: int, where: str) -> np.ndarray:
+        """A series with future covariates: rows of the inputs then the future covariates,
+        the inputs null in the horizon's rows after the last observed one (as a CSV
+        leaves them blank)."""
+        from zoo.data.files import check_future_known, observed_rows
+        from zoo.data.generators import led
+
+        assert self.future is not None
+        count, horizon = self.future
+        try:
+            array = np.array(rows, dtype="float64")  # null: NaN, unknown
+        except (TypeError, ValueError):
+            raise RequestError(f"{where}: give rows of numbers (null for unknown)") from None
+        width = int(self.model.inputs[0].shape[-1])
+        if array.ndim != 2 or array.shape[1] != width or np.isinf(array).any():
+            raise RequestError(
+                f"{where}: give rows of {width - count} inputs then {count} future covariates"
+            )
+        if len(array) > self.limits.max_series_steps:
+            raise RequestError(
+                f"{where}: {len(array):,} steps; at most {self.limits.max_series_steps:,}"
+            )
+        inputs, future = array[:, : width - count], array[:, width - count :]
+        names = [f"{where}.{r}" for r in range(len(array))]
+        try:
+            observed = observed_rows(inputs, names)
+            check_future_known(future[: observed + horizon], observed, horizon, names)
+        except SpecError as error:
+            raise RequestError(error.problems[0].message) from None
+        if observed < window:
+            raise RequestError(
+                f"{where}: {observed} observed steps; the model reads the last {window}"
+            )
+        steps = np.arange(observed - window, observed)
+        return led(inputs, future, steps, horizon)
 
     def instances(self, instances: list[Any]) -> np.ndarray:
         from zoo.inference.inputs import check_ids
@@ -478,6 +518,16 @@ def _checked(function: Callable[..., Any], *args: Any) -> Any:
         return function(*args)
     except UserError as error:
         raise RequestError(str(error)) from None
+
+
+def _future_covariates(spec: Any) -> tuple[int, int] | None:
+    """A csv_series forecaster's (number of future covariates, horizon); None without."""
+    from zoo.data.base import source_of
+
+    if spec.data is None or spec.data.source != "csv_series":
+        return None
+    _, args = source_of(spec)
+    return (len(args.future), args.horizon) if args.future else None
 
 
 def _forecast_names(spec: Any) -> list[str] | None:
