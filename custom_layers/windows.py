@@ -81,21 +81,28 @@ class WindowUnscaling(keras.layers.Layer):
 @keras.saving.register_keras_serializable(package="custom_layers")
 class Differencing(keras.layers.Layer):
     """(batch, steps, features) -> (batch, steps - lag, features): x_t - x_{t-lag}, the
-    change over ``lag`` steps (1: from the step before; a season: from a season ago)."""
+    change over ``lag`` steps (1: from the step before; a season: from a season ago).
+    The features ``as_is`` stay x_t: a calendar differenced over its own period, or a
+    promotion over a season, would read as nothing or as noise."""
 
-    def __init__(self, lag: int, **kwargs: Any) -> None:
+    def __init__(self, lag: int, as_is: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.lag = int(lag)
+        self.as_is = list(as_is or [])
 
     def call(self, x: Any) -> Any:
-        return x[:, self.lag :] - x[:, : -self.lag]
+        changes = x[:, self.lag :] - x[:, : -self.lag]
+        if not self.as_is:
+            return changes
+        kept = [1.0 if i in self.as_is else 0.0 for i in range(x.shape[-1])]
+        return changes + ops.convert_to_tensor(kept, changes.dtype) * x[:, : -self.lag]
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         steps = None if input_shape[1] is None else input_shape[1] - self.lag
         return (input_shape[0], steps, input_shape[-1])
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "lag": self.lag}
+        return {**super().get_config(), "lag": self.lag, "as_is": self.as_is}
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")

@@ -184,3 +184,28 @@ def test_served_it_takes_rows_with_the_inputs_null_over_the_horizon(
         short = http.post("/predict", json={"series": [observed + ahead[:1]]})
         assert short.status_code == 422
         assert "given for 1 row after the last observed one (series.0.29)" in short.json()["error"]
+
+
+def test_differencing_takes_the_future_covariates_as_they_are(tmp_path: Path) -> None:
+    """A calendar differenced over its own period reads as zero: data.difference changes
+    the measured columns and leaves the future covariates as they are."""
+
+    from custom_layers.windows import Differencing
+    from zoo.data.preprocessing import fit_preprocessing
+    from zoo import load_spec
+
+    x = (np.arange(2 * 5 * 3, dtype="float32").reshape(2, 5, 3)) ** 2
+    layer = Differencing(2, as_is=[2])
+    out = np.asarray(layer(x))
+    np.testing.assert_allclose(out[..., :2], x[:, 2:, :2] - x[:, :-2, :2])
+    np.testing.assert_allclose(out[..., 2], x[:, 2:, 2])
+    assert Differencing.from_config(layer.get_config()).as_is == [2]
+    assert Differencing.from_config({**layer.get_config(), "as_is": None}).as_is == []
+
+    write_sales(tmp_path / "sales.csv")
+    spec_dict = {**SPEC, "data": {**SPEC["data"], "difference": 7}}
+    spec_dict["data"]["args"] = {**SPEC["data"]["args"], "window": WINDOW, "horizon": HORIZON}
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec_dict))
+    spec = load_spec(tmp_path / "spec.yaml")
+    train = csv_series.load(args(), Context(0, tmp_path))
+    assert fit_preprocessing(spec, train).window.as_is == [1]

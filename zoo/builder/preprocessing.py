@@ -68,7 +68,7 @@ def windowed(x: Any, scaling: Preprocessing | None) -> tuple[Any, Any]:
         return x, None
     raw = x
     if form.lag:
-        x = Differencing(form.lag, name=DIFFERENCING)(x)
+        x = Differencing(form.lag, form.as_is, name=DIFFERENCING)(x)
     statistics = None
     if form.scaled:
         x, statistics = WindowScaling(name=WINDOW_SCALING)(x)

@@ -214,6 +214,8 @@ class Dataset:
     # For each target of a series' windows, the input column it is (None: a target the
     # inputs do not hold), so a window's own statistics can map a forecast back.
     target_columns: list[int | None] | None = None
+    # The input columns that are future covariates (known ahead, read led by the horizon)
+    future_columns: list[int] | None = None
     # seq2seq: the source side's token texts, when they differ from ``vocabulary``
     source_vocabulary: list[str] | None = None
     # the task's trivial predictor, shown beside results scored on the same examples

@@ -275,6 +275,7 @@ def forecast(
         spans=np.concatenate([starts + window, starts + window + horizon], axis=1),
         series=targets,
         target_columns=[0] if target_columns is None else target_columns,
+        future_columns=None if future is None else list(range(inputs.shape[1], x.shape[-1])),
         naive=Naive("mse of persistence", mean_squared_error, given=last.reshape(count, -1)),
     )
 

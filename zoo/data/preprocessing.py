@@ -16,7 +16,7 @@ and the packaged series are standardised, the generators' classic tasks are not
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 import numpy as np
@@ -64,6 +64,7 @@ class Windowed:
     columns: list[int]  # each target's input column
     scaled: bool  # data.scale window
     lag: int | None  # data.difference
+    as_is: list[int] = field(default_factory=list)  # input columns never differenced
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,10 @@ def fit_preprocessing(spec: Spec, train: Dataset) -> Preprocessing | None:
         return None
     lag = spec.data.difference if spec.data is not None else None
     if method == "window" or lag:
-        return Preprocessing(window=Windowed(window_columns(train), method == "window", lag))
+        future = train.future_columns or []  # known ahead, not measured: taken as they are
+        return Preprocessing(
+            window=Windowed(window_columns(train), method == "window", lag, future)
+        )
     x = train.x[0] if isinstance(train.x, list) else train.x
     inputs = _fit(x, method) if scales_inputs(spec) and _real(x) else None
     targets = _fit(train.y, method) if scales_targets(spec) and _real(train.y) else None
