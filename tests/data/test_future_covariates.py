@@ -191,8 +191,8 @@ def test_differencing_takes_the_future_covariates_as_they_are(tmp_path: Path) ->
     the measured columns and leaves the future covariates as they are."""
 
     from custom_layers.windows import Differencing
-    from zoo.data.preprocessing import fit_preprocessing
     from zoo import load_spec
+    from zoo.data.preprocessing import fit_preprocessing
 
     x = (np.arange(2 * 5 * 3, dtype="float32").reshape(2, 5, 3)) ** 2
     layer = Differencing(2, as_is=[2])

@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 
 import zoo
@@ -107,6 +108,18 @@ def test_override_creates_missing_sections(tmp_path: Path) -> None:
     spec = zoo.load_spec(path, ["compile.clipnorm=1.5", "compile.optimizer.args.beta_1=0.8"])
     assert spec.compile.clipnorm == 1.5
     assert spec.compile.optimizer.args == {"beta_1": 0.8}
+
+
+def test_an_override_reaches_into_the_section_a_shorthand_stands_for() -> None:
+    """`loss: quantile` is the quantile loss's section with its defaults, so its
+    quantiles can be set; a Keras loss's name stays a value."""
+    spec = zoo.load_spec(
+        "forecaster_gru", ["compile.loss=quantile", "compile.loss.quantiles=[0.05, 0.5, 0.95]"]
+    )
+    assert spec.compile.loss.name == "quantile"
+    assert spec.compile.loss.quantiles == [0.05, 0.5, 0.95]
+    with pytest.raises(zoo.SpecError, match=r"compile\.loss is a value, not a section"):
+        zoo.load_spec("forecaster_gru", ["compile.loss=mse", "compile.loss.quantiles=[0.5]"])
 
 
 def test_resolved_spec_round_trips_through_yaml(tmp_path: Path) -> None:

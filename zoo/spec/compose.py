@@ -12,6 +12,7 @@ import yaml
 
 from zoo.errors import Location, SpecError
 from zoo.spec.document import Document, key_path, read_file
+from zoo.spec.schema import SHORTHANDS
 from zoo.spec.shipped import find_spec
 
 MAX_EXTENDS_DEPTH = 16
@@ -94,6 +95,9 @@ def apply_overrides(document: Document, overrides: Mapping[str, Any]) -> Documen
             child = parent[key] if _has(parent, key) else None
             if child is None:
                 child = parent[key] = {}
+            shorthand = SHORTHANDS.get(tuple(path[: depth + 1]))
+            if shorthand is not None and isinstance(shorthand(child), dict):
+                child = parent[key] = dict(shorthand(child))  # loss: quantile -> its section
             if not isinstance(child, (dict, list)):
                 prefix = ".".join(str(k) for k in path[: depth + 1])
                 raise SpecError.single(f"{prefix} is a value, not a section", dotted, where)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -271,6 +272,10 @@ def _loss_kind(value: Any) -> str:
     against that form alone: a mapping is the quantile loss, anything else a Keras name."""
     return "quantile" if isinstance(value, (dict, QuantileLoss)) else "keras"
 
+
+# Fields whose scalar form stands for a section (``loss: quantile`` is the quantile loss
+# with its defaults), each with what expands it: --set may reach into that section.
+SHORTHANDS: dict[tuple[str, ...], Callable[[Any], Any]] = {("compile", "loss"): _loss}
 
 # compile.loss: a Keras loss's name, or the quantile loss's section
 LOSS_FORMS = ("quantile", "keras")
