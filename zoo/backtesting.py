@@ -204,6 +204,12 @@ def backtest(
             "of csv_series, sine, arma, lynx or airline, data.test > 0): its origins are the "
             "test windows, whose targets training never saw"
         )
+    if test.groups is not None:
+        raise UserError(
+            f"{target}: a backtest of many series (data.args.id) is not built yet; zoo "
+            "evaluate scores every series' test windows beside the classical methods, and a "
+            "model trained on one series' rows backtests"
+        )
     starts = test.spans[:, 0]
     chosen = np.flatnonzero((starts.max() - starts) % step == 0)
     if origins is not None:

@@ -81,8 +81,12 @@ def run(args: argparse.Namespace) -> None:
     elif prediction.classes is not None:
         print(_labelled(prediction.table(args.top)))
     elif prediction.columns is not None:  # a forecast from a file, in the file's units
-        steps = len(prediction.values)
+        series = prediction.series or [None]
+        steps = len(prediction.values) // len(set(series))
         after = f"step{'s' * (steps != 1)} after its last observed row"
+        if prediction.series:
+            each = after.replace("its", "each series'", 1)
+            after = f"{each} ({len(set(series))} series)"
         print(f"{prediction.source}: the next {steps} {after}")
         print(aligned(prediction.table(), right=True))
     else:

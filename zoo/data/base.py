@@ -214,6 +214,11 @@ class Dataset:
     # For each target of a series' windows, the input column it is (None: a target the
     # inputs do not hold), so a window's own statistics can map a forecast back.
     target_columns: list[int | None] | None = None
+    # Many series in one dataset (``panel``): each example's series, by index into
+    # ``series_names``, and each series' rows [first, end) of ``series``.
+    groups: np.ndarray | None = None
+    series_names: list[str] | None = None
+    series_rows: np.ndarray | None = None
     # The input columns that are future covariates (known ahead, read led by the horizon)
     future_columns: list[int] | None = None
     # seq2seq: the source side's token texts, when they differ from ``vocabulary``
@@ -273,6 +278,19 @@ class Dataset:
             naive=naive,
             spans=None if self.spans is None else self.spans[index],
             weights=None if self.weights is None else self.weights[index],
+            groups=None if self.groups is None else self.groups[index],
+        )
+
+    def one_series(self, group: int) -> tuple[np.ndarray, Dataset]:
+        """A panel's examples of one series, as a dataset of that series alone (its
+        spans and series its own rows), and where they are among this dataset's."""
+        assert self.groups is not None and self.series_rows is not None
+        assert self.series is not None and self.spans is not None
+        index = np.flatnonzero(self.groups == group)
+        first, end = (int(r) for r in self.series_rows[group])
+        part = self.take(index)
+        return index, replace(
+            part, spans=part.spans - first, series=self.series[first:end], groups=None
         )
 
 
@@ -340,7 +358,9 @@ class Splits:
 
 def split(dataset: Dataset, validation: float, test: float, seed: int) -> Splits:
     """Fractions of the examples: shuffled under ``seed``, or, for windows of one
-    series or text, by time (``time_split``)."""
+    series or text, by time (``time_split``); many series each on its own."""
+    if dataset.groups is not None:
+        return _split_each_series(dataset, validation, test, seed)
     n = len(dataset)
     n_train, n_validation, n_test = split_sizes(n, validation, test)
     if dataset.spans is not None:
@@ -417,6 +437,78 @@ def each_token_scored_once(dataset: Dataset) -> Dataset:
         scored[window] &= rows[window] >= unscored_from
         unscored_from = max(unscored_from, int(rows[window, -1]) + 1)
     return replace(dataset, weights=scored.astype("float32"))
+
+
+def _split_each_series(dataset: Dataset, validation: float, test: float, seed: int) -> Splits:
+    """A panel split by time series by series: each series' last windows are the test's,
+    so every series is forecast from its own past, and no target row is in two splits."""
+    assert dataset.groups is not None and dataset.series_names is not None
+    parts: list[Splits] = []
+    for group, name in enumerate(dataset.series_names):
+        index = np.flatnonzero(dataset.groups == group)
+        try:
+            parts.append(split(replace(dataset.take(index), groups=None), validation, test, seed))
+        except SpecError as error:
+            problem = error.problems[0]
+            raise SpecError.single(f"series {name!r}: {problem.message}", "data") from None
+
+    def joined(which: str) -> Dataset | None:
+        taken = [getattr(p, which) for p in parts]
+        if taken[0] is None:
+            return None
+        groups = [np.full(len(t), g) for g, t in enumerate(taken)]
+        return replace(concatenated(taken), groups=np.concatenate(groups))
+
+    return Splits(
+        joined("train"), joined("validation"), joined("test"), sum(p.dropped for p in parts)
+    )
+
+
+def concatenated(datasets: list[Dataset]) -> Dataset:
+    """Datasets of one kind, their examples one after another (what they share, such as
+    the vocabulary or the series, from the first)."""
+    first = datasets[0]
+
+    def joined(name: str) -> Any:
+        values = [getattr(d, name) for d in datasets]
+        return None if values[0] is None else np.concatenate(values)
+
+    given = [d.naive.given for d in datasets if d.naive is not None]
+    naive = first.naive
+    if naive is not None and naive.given is not None:
+        naive = replace(naive, given=np.concatenate(given))
+    x = (
+        [np.concatenate(arrays) for arrays in zip(*[d.x for d in datasets], strict=True)]
+        if isinstance(first.x, list)
+        else np.concatenate([d.x for d in datasets])
+    )
+    return replace(
+        first,
+        x=x,
+        y=joined("y"),
+        spans=joined("spans"),
+        weights=joined("weights"),
+        groups=joined("groups"),
+        naive=naive,
+    )
+
+
+def panel(windows: list[Dataset], names: list[str]) -> Dataset:
+    """Many series' windows (``zoo.data.generators.forecast``'s, one dataset per series)
+    as one dataset: their series one after another in ``series``, each example's spans
+    into it, and its series in ``groups``."""
+    lengths = [len(w.series) for w in windows]  # type: ignore[arg-type]
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(int)
+    shifted = [
+        replace(w, spans=w.spans + start, groups=np.full(len(w), g))  # type: ignore[operator]
+        for g, (w, start) in enumerate(zip(windows, starts, strict=True))
+    ]
+    return replace(
+        concatenated(shifted),
+        series=np.concatenate([w.series for w in windows]),  # type: ignore[misc]
+        series_names=names,
+        series_rows=np.stack([starts, starts + np.array(lengths)], axis=1),
+    )
 
 
 def split_sizes(n: int, validation: float, test: float) -> tuple[int, int, int]:

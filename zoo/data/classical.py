@@ -119,6 +119,8 @@ def forecasts(
     ``fitted_until``); {} for data that is not windows of one series."""
     if dataset.series is None or dataset.spans is None or train.spans is None:
         return {}
+    if dataset.groups is not None:
+        return _each_series(dataset, train, season, until)
     series = dataset.series.reshape(len(dataset.series), -1).astype("float64")
     until = fitted_until(dataset, train) if until is None else until
     made = {}
@@ -127,6 +129,28 @@ def forecasts(
         if forecast is not None:
             made[method.name] = forecast
     return made
+
+
+def _each_series(
+    dataset: Dataset, train: Dataset, season: int | None, until: int | None
+) -> dict[str, np.ndarray]:
+    """Many series (a panel): each method fitted and run on each series alone, the
+    season detected once, on the first series, so that every series is forecast alike."""
+    assert dataset.groups is not None and train.groups is not None and until is None
+    if season is None:
+        _, first = train.one_series(int(train.groups[0]))
+        assert first.series is not None and first.spans is not None
+        found = detect_season(first.series[: int(first.spans[:, 1].max()), 0])
+        season = found or 1
+    made: dict[str, np.ndarray] = {}
+    for group in np.unique(dataset.groups):
+        index, part = dataset.one_series(int(group))
+        _, trained_on = train.one_series(int(group))
+        for name, forecast in forecasts(part, trained_on, season).items():
+            made.setdefault(name, np.full((len(dataset), forecast.shape[1]), np.nan))
+            made[name][index] = forecast
+    # a method too short for some series' training years is left out, not half-scored
+    return {name: f for name, f in made.items() if not np.isnan(f).any()}
 
 
 def fitted_until(dataset: Dataset, train: Dataset) -> int:

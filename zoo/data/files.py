@@ -26,6 +26,7 @@ from zoo.data.base import (
     SourceArgs,
     class_ids,
     cross_entropy,
+    panel,
 )
 from zoo.data.generators import forecast
 from zoo.errors import SpecError
@@ -138,6 +139,13 @@ class CsvSeriesArgs(SourceArgs):
         "naive forecast and a seasonal Holt-Winters are scored beside the model's (default: "
         "detected in the series before the test windows; 1: none)",
     )
+    id: Column | None = Field(
+        None,
+        description="a long-format file of many series: the column naming each row's "
+        "series (its rows in time order, blocks or interleaved). One model learns them all, "
+        "each window scaled by its own statistics (data.scale window, the default here), and "
+        "each series is split by time on its own: its last windows are the test's",
+    )
     future: Annotated[list[Column], Field(min_length=1)] | None = Field(
         None,
         description="future covariates: columns known ahead, such as a calendar or a planned "
@@ -150,6 +158,8 @@ class CsvSeriesArgs(SourceArgs):
     @model_validator(mode="after")
     def _future_is_not_forecast(self) -> CsvSeriesArgs:
         forecast = set(self.target or self.columns or [])
+        if self.id is not None and self.id in forecast | set(self.future or []):
+            raise ValueError(f"id: {self.id!r} names the series; it is not an input or a target")
         both = [c for c in self.future or [] if c in forecast]
         if both:
             raise ValueError(
@@ -164,17 +174,22 @@ def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
     (examples, window, columns), y the ``horizon`` rows after each window's end,
     flattened row-major to horizon * len(target) values (see ``forecast``)."""
     path = _existing_file(args.path, context)
-    table = read_series(path, args, needed=args.window + args.horizon)
-    assert table.targets is not None
-    return forecast(
-        table.inputs,
-        table.targets,
-        args.window,
-        args.horizon,
-        args.stride,
-        table.target_columns,
-        table.future,
-    )
+    tables = read_series(path, args, needed=args.window + args.horizon)
+    windows = []
+    for table in tables.values():
+        assert table.targets is not None
+        windows.append(
+            forecast(
+                table.inputs,
+                table.targets,
+                args.window,
+                args.horizon,
+                args.stride,
+                table.target_columns,
+                table.future,
+            )
+        )
+    return windows[0] if args.id is None else panel(windows, [str(n) for n in tables])
 
 
 @dataclass(frozen=True)
@@ -192,10 +207,12 @@ class SeriesTable:
 
 def read_series(
     path: Path, args: CsvSeriesArgs, needed: int, targets_required: bool = True
-) -> SeriesTable:
+) -> dict[str | None, SeriesTable]:
     """The spec's columns of a CSV file, found by name (or index), checked to have at
-    least ``needed`` rows of finite numbers. A file to forecast from needs only the
-    input columns (``targets_required`` False)."""
+    least ``needed`` rows of finite numbers: one series (keyed None), or with
+    ``args.id`` each series of a long-format file by its id, in the order each first
+    appears. A file to forecast from needs only the input columns (``targets_required``
+    False)."""
     rows = _csv_rows(path)
     if args.header:
         if not rows:
@@ -205,8 +222,9 @@ def read_series(
     else:
         names, width = None, len(rows[0][1]) if rows else 0
     # Columns first: a file without them is likely the wrong file, whatever its length.
+    ids = _column_indexes(path, [args.id] if args.id is not None else [], names, width, "id")
     future = _column_indexes(path, args.future or [], names, width, "future")
-    every = [j for j in range(width) if j not in future]  # the default: all but the future
+    every = [j for j in range(width) if j not in future + ids]  # the default: the rest
     inputs = _column_indexes(path, args.columns or every, names, width, "columns")
     wanted = args.target or (args.columns or every)
     try:
@@ -215,35 +233,61 @@ def read_series(
         if targets_required:
             raise
         targets = None
-    if len(rows) < needed:
-        what = f"a window of {args.window}"
-        what += f" and a horizon of {args.horizon} need" if needed > args.window else " needs"
-        raise SpecError.single(
-            f"{path} has {len(rows)} rows; {what} at least {needed}",
-            "data.args.window",
+    layout = _Layout(path, args, names, inputs, targets, future, targets_required)
+    if not ids:
+        return {None: layout.table(rows, needed, "")}
+    series: dict[str, list[tuple[int, list[str]]]] = {}
+    for line, row in rows:
+        series.setdefault(row[ids[0]].strip(), []).append((line, row))
+    return {name: layout.table(part, needed, f": series {name!r}") for name, part in series.items()}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a CSV series' columns are, to read the rows of one series."""
+
+    path: Path
+    args: CsvSeriesArgs
+    names: list[str] | None
+    inputs: list[int]
+    targets: list[int] | None
+    future: list[int]
+    targets_required: bool
+
+    def table(self, rows: list[tuple[int, list[str]]], needed: int, which: str) -> SeriesTable:
+        path, args, names, future = self.path, self.args, self.names, self.future
+        if len(rows) < needed:
+            what = f"a window of {args.window}"
+            what += f" and a horizon of {args.horizon} need" if needed > args.window else " needs"
+            raise SpecError.single(
+                f"{path}{which} has {len(rows)} rows; {what} at least {needed}",
+                "data.args.window",
+            )
+        table = np.empty((len(rows), len(names) if names else len(rows[0][1])))
+        used = sorted(set(self.inputs) | set(self.targets or []) | set(future))
+        # In a file to forecast from, the rows of the horizon leave all but the future blank.
+        blank_is_unknown = bool(future) and not self.targets_required
+        for i, (line, row) in enumerate(rows):
+            for j in used:
+                where = f"{path}:{line}: column {names[j] if names else j!r}"
+                unknown = blank_is_unknown and not row[j].strip()
+                table[i, j] = math.nan if unknown else _number(row[j], where)
+        if blank_is_unknown:
+            lines = [f"{path}:{line}" for line, _ in rows]
+            observed = observed_rows(table[:, self.inputs], lines)
+            check_future_known(
+                table[: observed + args.horizon, future], observed, args.horizon, lines
+            )
+            table = table[: observed + args.horizon]
+        n = len(table) - (args.horizon if blank_is_unknown else 0)
+        targets = self.targets
+        return SeriesTable(
+            table[:n, self.inputs],
+            table[:n, targets] if targets is not None else None,
+            [names[j] if names else f"column {j}" for j in targets] if targets is not None else [],
+            [self.inputs.index(j) if j in self.inputs else None for j in targets or []],
+            table[:, future] if future else None,
         )
-    table = np.empty((len(rows), width))
-    used = sorted(set(inputs) | set(targets or []) | set(future))
-    # In a file to forecast from, the rows of the horizon leave all but the future blank.
-    blank_is_unknown = bool(future) and not targets_required
-    for i, (line, row) in enumerate(rows):
-        for j in used:
-            where = f"{path}:{line}: column {names[j] if names else j!r}"
-            unknown = blank_is_unknown and not row[j].strip()
-            table[i, j] = math.nan if unknown else _number(row[j], where)
-    if blank_is_unknown:
-        lines = [f"{path}:{line}" for line, _ in rows]
-        observed = observed_rows(table[:, inputs], lines)
-        check_future_known(table[: observed + args.horizon, future], observed, args.horizon, lines)
-        table = table[: observed + args.horizon]
-    n = len(table) - (args.horizon if blank_is_unknown else 0)
-    return SeriesTable(
-        table[:n, inputs],
-        table[:n, targets] if targets is not None else None,
-        [names[j] if names else f"column {j}" for j in targets] if targets is not None else [],
-        [inputs.index(j) if j in inputs else None for j in targets or []],
-        table[:, future] if future else None,
-    )
 
 
 def observed_rows(inputs: np.ndarray, rows: list[str]) -> int:

@@ -94,6 +94,8 @@ def fit_preprocessing(spec: Spec, train: Dataset) -> Preprocessing | None:
     if train.text is not None:
         return Preprocessing(vocabulary=fit_vocabulary(spec, train))
     method = scale_method(spec)
+    if train.groups is not None and spec.data is not None and spec.data.scale is None:
+        method = "window"  # many series, each at its own level: scaled window by window
     if method == "none":
         return None
     lag = spec.data.difference if spec.data is not None else None

@@ -144,8 +144,11 @@ def predict(
     if isinstance(inputs, (str, Path)):
         source = Path(inputs)
         if source.suffix == ".csv":
-            window, names = series_window(model, record.spec, source)
-            return forecast(_forward(model, window, steps)[0], names, str(source), bands)
+            window, names, series = series_window(model, record.spec, source)
+            ahead = _forward(model, window, steps)
+            if series is None:
+                return forecast(ahead[0], names, str(source), bands)
+            return panel_forecast(ahead, names, series, str(source), bands)
         inputs = array_file(source)
     else:
         source = None
@@ -169,6 +172,24 @@ def forecast(
     per_step = ahead.reshape(len(bands), steps, targets).transpose(1, 2, 0)
     columns = quantile_columns(names or ["forecast"], bands)
     return Prediction(per_step.reshape(steps, -1), columns, where)
+
+
+def panel_forecast(
+    ahead: np.ndarray,
+    names: list[str] | None,
+    series: list[str],
+    where: str,
+    bands: list[float] | None,
+) -> Prediction:
+    """Many series' forecasts (one example each) as ``forecast``'s rows, series by series."""
+    each = [forecast(values, names, where, bands) for values in ahead]
+    rows = [len(p.values) for p in each]
+    return Prediction(
+        np.concatenate([p.values for p in each]),
+        each[0].columns,
+        where,
+        series=[name for name, count in zip(series, rows, strict=True) for _ in range(count)],
+    )
 
 
 def quantile_columns(names: list[str], bands: list[float]) -> list[str]:

@@ -74,8 +74,12 @@ def _text_column(path: Path, rows: list[tuple[int, list[str]]], spec: Spec) -> l
     return [row[index] for _, row in rows[1:]]
 
 
-def series_window(model: Any, spec: Spec, path: Path) -> tuple[np.ndarray, list[str] | None]:
-    """(the last ``window`` rows of a CSV series as one example, the target names)."""
+def series_window(
+    model: Any, spec: Spec, path: Path
+) -> tuple[np.ndarray, list[str] | None, list[str] | None]:
+    """(the last ``window`` rows of a CSV series as one example, the target names, None);
+    for a long-format file of many series (data.args.id), one example per series and
+    the series' names."""
     from zoo.data.files import CsvSeriesArgs, read_series
     from zoo.data.generators import led
 
@@ -89,19 +93,25 @@ def series_window(model: Any, spec: Spec, path: Path) -> tuple[np.ndarray, list[
         raise UserError(f"{path}: no such file")
     args = CsvSeriesArgs.model_validate(spec.data.args)
     try:
-        table = read_series(path, args, needed=args.window, targets_required=False)
+        tables = read_series(path, args, needed=args.window, targets_required=False)
     except SpecError as error:
         raise UserError(error.problems[0].message) from None
-    if len(table.inputs) < args.window:
-        raise UserError(
-            f"{path} has {len(table.inputs)} observed rows; the model reads a window of "
-            f"{args.window}"
-        )
-    rows = np.arange(len(table.inputs) - args.window, len(table.inputs))
-    window = led(table.inputs, table.future, rows, args.horizon)[None].astype("float32")
+    windows = []
+    for name, table in tables.items():
+        which = f"{path}" if name is None else f"{path}: series {name!r}"
+        if len(table.inputs) < args.window:
+            raise UserError(
+                f"{which} has {len(table.inputs)} observed rows; the model reads a window "
+                f"of {args.window}"
+            )
+        rows = np.arange(len(table.inputs) - args.window, len(table.inputs))
+        windows.append(led(table.inputs, table.future, rows, args.horizon).astype("float32"))
+    window = np.stack(windows)
     check_shape(model, window, f"{path}'s last {args.window} rows")
+    (table, *_) = tables.values()
     names = [str(c) for c in args.target or args.columns or []] or table.target_names
-    return window, names or None
+    series = None if args.id is None else [str(name) for name in tables]
+    return window, names or None, series
 
 
 GIVE_DATA = "give the data to predict: an INPUT file, or --text for a text model"

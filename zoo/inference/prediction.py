@@ -30,6 +30,7 @@ class Prediction:
     classes: list[str] | None = None  # class id -> name: values are class probabilities
     tokens: list[list[str]] | None = None  # a tagger's tokens of each text
     notes: list[str] = field(default_factory=list)  # what the user should know, e.g. texts cut
+    series: list[str] | None = None  # many series' forecasts: each row's series
 
     @property
     def probabilities(self) -> np.ndarray:
@@ -81,10 +82,16 @@ class Prediction:
             return rows
         values = self.values.reshape(len(self.values), -1)
         names = self.columns or [f"output {i}" for i in range(values.shape[1])]
-        return [
-            {"step": i + 1, **dict(zip(names, map(float, row), strict=True))}
-            for i, row in enumerate(values)
-        ]
+        series = self.series or [None] * len(values)
+        step: dict[str | None, int] = {}  # steps count on within each series
+        rows = []
+        for name, row in zip(series, values, strict=True):
+            step[name] = step.get(name, 0) + 1
+            which = {} if name is None else {"series": name}
+            rows.append(
+                {**which, "step": step[name], **dict(zip(names, map(float, row), strict=True))}
+            )
+        return rows
 
     def table(self, top: int = 1, exact: bool = False) -> list[list[str]]:
         """``records`` as a header and rows of text: rounded to be read, or ``exact``
