@@ -44,13 +44,15 @@ class Backtest:
     origins: np.ndarray  # (origins,): the series row each forecast starts at
     truth: np.ndarray  # (origins, horizon, series)
     forecasts: dict[str, np.ndarray]  # "model", then each classical method: truth's shape
-    scale: np.ndarray  # (series,): MASE's denominator
-    series: np.ndarray  # (rows, series): the whole target series, for the plot
+    scale: np.ndarray  # (origins, series): MASE's denominator, each origin's series'
+    series: np.ndarray  # (rows, series): the whole target series (the first), for the plot
     # a quantile forecaster's: the quantiles, and the model's forecast of each,
     # (origins, horizon, series, quantiles); its median is forecasts["model"]
     quantiles: list[float] | None = None
     bands: np.ndarray | None = None
     refit: int | None = None  # the origins between retrainings (None: the trained model)
+    # many series (data.args.id): each origin's series; None for one
+    ids: list[str] | None = None
 
     @property
     def horizon(self) -> int:
@@ -69,7 +71,7 @@ class Backtest:
         return {
             "MAE": np.abs(error).mean(axis=(0, 2)),
             "RMSE": np.sqrt((error**2).mean(axis=(0, 2))),
-            "MASE": (np.abs(error) / self.scale).mean(axis=(0, 2)),
+            "MASE": (np.abs(error) / self.scale[:, None, :]).mean(axis=(0, 2)),
             "sMAPE": 100 * symmetric.mean(axis=(0, 2)),
         }
 
@@ -102,9 +104,13 @@ class Backtest:
     def text(self) -> str:
         names = list(self.forecasts)
         width = max(len(n) for n in names) + 2
+        where = (
+            f"{len(set(self.ids))} series"
+            if self.ids is not None
+            else f"rows {self.origins.min()} to {self.origins.max()} of the series"
+        )
         lines = [
-            f"{self.name}: {len(self.origins)} origins (rows {self.origins.min()} to "
-            f"{self.origins.max()} of the series), {self.horizon} "
+            f"{self.name}: {len(self.origins)} origins ({where}), {self.horizon} "
             f"step{'s' * (self.horizon != 1)} ahead"
             + (
                 f"; model and classical methods refitted every {self.refit} origins"
@@ -135,27 +141,37 @@ class Backtest:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         bands = quantile_columns([MODEL], self.quantiles or [])
-        writer.writerow(["origin", "step", "series", "truth", *self.forecasts, *bands])
+        ids = ["id"] if self.ids is not None else []
+        writer.writerow([*ids, "origin", "step", "series", "truth", *self.forecasts, *bands])
         for o, origin in enumerate(self.origins):
+            which = [self.ids[o]] if self.ids is not None else []
             for h in range(self.horizon):
                 for s in range(self.truth.shape[2]):
                     values = [self.truth[o, h, s], *(f[o, h, s] for f in self.forecasts.values())]
                     if self.bands is not None:
                         values += list(self.bands[o, h, s])
-                    writer.writerow([int(origin), h + 1, s, *(repr(float(v)) for v in values)])
+                    numbers = [repr(float(v)) for v in values]
+                    writer.writerow([*which, int(origin), h + 1, s, *numbers])
         write_text(path, buffer.getvalue())
 
     def plot(self, path: Path) -> None:
-        """The series with the model's forecast from a few origins (the first series),
-        and each forecaster's MAE by steps ahead."""
+        """The series with the model's forecast from a few origins (the first series,
+        of many the first id's), and each forecaster's MAE by steps ahead."""
         from zoo.training.plots import new_panels, save_figure
 
         figure, (series, steps) = new_panels(2)
-        end = int(self.origins.max()) + self.horizon
-        start = max(0, int(self.origins.min()) - 3 * self.horizon)
+        own = (
+            np.flatnonzero(np.array(self.ids) == self.ids[0])
+            if self.ids is not None
+            else np.arange(len(self.origins))
+        )
+        origins = self.origins[own]
+        end = int(origins.max()) + self.horizon
+        start = max(0, int(origins.min()) - 3 * self.horizon)
         rows = np.arange(start, end)
         series.plot(rows, self.series[start:end, 0], color="black", label="truth")
-        shown = np.unique(np.linspace(0, len(self.origins) - 1, 5).round().astype(int))
+        picked = np.linspace(0, len(own) - 1, 5).round().astype(int)
+        shown = own[np.unique(picked)]
         for n, o in enumerate(shown):
             ahead = np.arange(self.origins[o], self.origins[o] + self.horizon)
             label = "model, from some origins" if n == 0 else None
@@ -164,9 +180,10 @@ class Backtest:
                 band = f"q{self.quantiles[0]:g} to q{self.quantiles[-1]:g}" if n == 0 else None
                 low, high = self.bands[o, :, 0, 0], self.bands[o, :, 0, -1]
                 series.fill_between(ahead, low, high, color="tab:blue", alpha=0.2, label=band)
-        series.axvline(self.origins.min(), color="grey", linestyle=":", label="first origin")
+        series.axvline(origins.min(), color="grey", linestyle=":", label="first origin")
         series.set_xlabel("row of the series")
-        series.set_title("forecasts against the truth")
+        first = f" ({self.ids[0]})" if self.ids is not None else ""
+        series.set_title(f"forecasts against the truth{first}")
         series.legend(fontsize=8)
         for name in self.forecasts:
             style = "-" if name == MODEL else "--"
@@ -204,24 +221,53 @@ def backtest(
             "of csv_series, sine, arma, lynx or airline, data.test > 0): its origins are the "
             "test windows, whose targets training never saw"
         )
-    if test.groups is not None:
+    name = opened.run.path.name if opened.run is not None else opened.path.name
+    if test.groups is None:
+        return _one_series(opened, spec, test, splits.train, origins, step, refit, name)
+    if refit is not None:
         raise UserError(
-            f"{target}: a backtest of many series (data.args.id) is not built yet; zoo "
-            "evaluate scores every series' test windows beside the classical methods, and a "
-            "model trained on one series' rows backtests"
+            f"{target}: --refit of many series (data.args.id) is not built yet; backtest the "
+            "trained model (without --refit)"
         )
+    assert test.series_names is not None
+    parts, ids = [], []
+    for group in np.unique(test.groups):
+        _, own = test.one_series(int(group))
+        _, trained_on = splits.train.one_series(int(group))
+        label = test.series_names[int(group)]
+        which = f"the test split of series {label!r}"
+        part = _one_series(opened, spec, own, trained_on, origins, step, None, name, which)
+        parts.append(part)
+        ids += [label] * len(part.origins)
+    return _joined(parts, ids)
+
+
+def _one_series(
+    opened: Any,
+    spec: Any,
+    test: Dataset,
+    train: Dataset,
+    origins: int | None,
+    step: int,
+    refit: int | None,
+    name: str,
+    which: str = "the test split",
+) -> Backtest:
+    """The backtest of one series' test windows (see ``backtest``); ``which``: that
+    series, for a message."""
+    assert test.spans is not None and test.series is not None
     starts = test.spans[:, 0]
     chosen = np.flatnonzero((starts.max() - starts) % step == 0)
     if origins is not None:
         if origins > len(chosen):
             raise UserError(
-                f"--origins {origins}: the test split holds {len(chosen)} origins "
+                f"--origins {origins}: {which} holds {len(chosen)} origins "
                 f"{step} row{'s' * (step != 1)} apart"
             )
         chosen = chosen[-origins:]
     scored = test.take(chosen)
-    assert scored.spans is not None and splits.train.spans is not None
-    if scored.spans[:, 0].min() < splits.train.spans[:, 1].max():  # time_split forbids it
+    assert scored.spans is not None and train.spans is not None
+    if scored.spans[:, 0].min() < train.spans[:, 1].max():  # time_split forbids it
         raise AssertionError("a backtest origin precedes a training target")
     horizon = int(scored.spans[0, 1] - scored.spans[0, 0])
     shape = (len(scored), horizon, -1)
@@ -237,22 +283,41 @@ def backtest(
         predicted = bands[..., levels.index(MEDIAN)]
     made = {MODEL: predicted.reshape(shape)}
     season = classical.season_of(spec)
-    for name, forecast in _classical(scored, splits.train, season, refit).items():
-        made[name] = forecast.reshape(shape)
+    for method, forecast in _classical(scored, train, season, refit).items():
+        made[method] = forecast.reshape(shape)
+    assert scored.series is not None
     series = scored.series.reshape(len(scored.series), -1).astype("float64")
-    before = series[: classical.fitted_until(scored, splits.train)]
+    before = series[: classical.fitted_until(scored, train)]
     lag = classical.resolved_season(season, before[:, 0])[0] or 1
     scale = np.abs(before[lag:] - before[:-lag]).mean(axis=0)
     return Backtest(
-        name=opened.run.path.name if opened.run is not None else opened.path.name,
+        name=name,
         origins=scored.spans[:, 0],
         truth=scored.y.reshape(shape).astype("float64"),
         forecasts=made,
-        scale=np.where(scale > 0, scale, 1.0),
+        scale=np.tile(np.where(scale > 0, scale, 1.0), (len(scored), 1)),
         series=series,
         quantiles=levels,
         bands=bands,
         refit=refit,
+    )
+
+
+def _joined(parts: list[Backtest], ids: list[str]) -> Backtest:
+    """Many series' backtests as one, each origin labelled with its series; a classical
+    method missing for some series (too short to fit) is left out."""
+    first = parts[0]
+    shared = [name for name in first.forecasts if all(name in p.forecasts for p in parts)]
+    return Backtest(
+        name=first.name,
+        origins=np.concatenate([p.origins for p in parts]),
+        truth=np.concatenate([p.truth for p in parts]),
+        forecasts={n: np.concatenate([p.forecasts[n] for p in parts]) for n in shared},
+        scale=np.concatenate([p.scale for p in parts]),
+        series=first.series,
+        quantiles=first.quantiles,
+        bands=None if first.bands is None else np.concatenate([p.bands for p in parts]),
+        ids=ids,
     )
 
 

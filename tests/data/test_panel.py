@@ -142,5 +142,16 @@ def test_one_model_trains_on_every_series_and_forecasts_each(
     # each at its own level: the default scaling is each window's own
     forecasts = {line.split()[0]: float(line.split()[2]) for line in lines[2:]}
     assert forecasts["north"] > forecasts["east"] > forecasts["south"]
-    assert main(["backtest", str(run)]) == 2
-    assert "a backtest of many series (data.args.id) is not built yet" in capsys.readouterr().err
+    # backtested series by series, over the same test windows zoo train scored
+    csv = tmp_path / "backtest.csv"
+    made = ["--csv", str(csv), "--png", str(tmp_path / "backtest.png")]
+    assert main(["backtest", str(run), *made]) == 0
+    printed = capsys.readouterr().out
+    assert "origins (3 series), 3 steps ahead" in printed
+    model_mae = float(printed.split("\nmodel")[1].split()[0])
+    assert model_mae == pytest.approx(results["metrics"]["mae"], rel=1e-3)
+    rows = csv.read_text().splitlines()
+    assert rows[0].startswith("id,origin,step,series,truth,model")
+    assert {row.split(",")[0] for row in rows[1:]} == set(LEVELS)
+    assert main(["backtest", str(run), "--refit", "2"]) == 2
+    assert "--refit of many series (data.args.id) is not built yet" in capsys.readouterr().err

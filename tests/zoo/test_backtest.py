@@ -67,7 +67,7 @@ def test_the_classical_forecasts_are_scored_from_the_same_origins(run: Path) -> 
     np.testing.assert_allclose(result.per_step("seasonal naive (12)")["MAE"], by_step)
     before = result.series[: result.origins.min(), 0]  # the series before the origins only
     scale = np.abs(before[SEASON:] - before[:-SEASON]).mean()
-    np.testing.assert_allclose(result.scale, [scale])
+    np.testing.assert_allclose(result.scale, scale)  # the same for every origin
     mase = (np.abs(result.forecasts[MODEL] - result.truth) / scale).mean()
     assert result.overall(MODEL)["MASE"] == pytest.approx(mase)
 

@@ -138,3 +138,15 @@ def test_plot_draws_or_says_what_is_missing(capsys, tmp_path: Path) -> None:
     else:
         assert code == 2 and err.startswith("error: --plot needs pydot and Graphviz")
         assert (tmp_path / "h.keras").is_file()  # the model is saved before drawing
+
+
+def test_a_reader_that_stops_reading_is_not_a_traceback() -> None:
+    """`zoo schema | head -1`: the pipe closes before zoo has written; zoo stops quietly
+    with the shell's code for it, not a BrokenPipeError traceback."""
+    zoo_command = Path(sys.executable).with_name("zoo")
+    process = subprocess.Popen(
+        [str(zoo_command), "schema"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdout.close()  # before zoo writes a byte
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 141 and err == b""

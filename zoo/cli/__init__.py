@@ -10,6 +10,8 @@ only by the commands that build or load a model, inside their run functions.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -88,7 +90,12 @@ examples:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return args.run(args) or 0
+        code = args.run(args) or 0
+        sys.stdout.flush()  # here, so that a reader gone away is caught below
+        return code
+    except BrokenPipeError:  # `zoo ... | head`: the reader stopped reading; so do we
+        _stdout_to_nowhere()
+        return EXIT_BROKEN_PIPE
     except SpecError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -99,6 +106,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+EXIT_BROKEN_PIPE = 141  # as a shell reports a command a closed pipe stopped (128 + SIGPIPE)
+
+
+def _stdout_to_nowhere() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail again."""
+    try:
+        nowhere = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nowhere, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):  # a stream with no file (tests)
+        pass
 
 
 def _parser() -> argparse.ArgumentParser:
