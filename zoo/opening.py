@@ -71,10 +71,12 @@ def open_model(target: Path | str, unsafe: bool = False) -> OpenedModel:
 def check_record(model: Any, record: ModelRecord, path: Path) -> None:
     """The record's spec must build the model in the file: the same parameters, layer
     by layer, as the cost estimate counts them from the spec alone."""
+    from zoo.builder.model import every_layer
     from zoo.spec.cost import estimate
 
     expected = estimate(record.spec).layer_parameters()
-    held = {layer.name: layer.count_params() for layer in model.layers if layer.count_params()}
+    layers = every_layer(model)
+    held = {layer.name: layer.count_params() for layer in layers if layer.count_params()}
     if expected == held:
         return
     in_order = [*held, *(name for name in expected if name not in held)]  # the model's first

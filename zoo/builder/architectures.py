@@ -19,10 +19,12 @@ from zoo.builder.names import (
     DECODER_INPUTS,
     DENSE,
     ENCODER,
+    FED_BACK,
     HEAD,
     HIGHWAY,
     INPUT_VECTORS,
     INPUTS,
+    ONE_STEP,
     POOLING,
     QUANTILES,
     REPEAT,
@@ -51,6 +53,7 @@ from zoo.spec.derived import (
     output_activation,
     output_width,
     quantiles,
+    recursive,
     widths,
 )
 from zoo.spec.schema import Embedding, Spec
@@ -152,7 +155,8 @@ def one_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.
 
 def many_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras.Model:
     """One answer from the stack's last output, or pooled over its outputs (model.pooling),
-    with model.highway's linear map of the last steps beside it."""
+    with model.highway's linear map of the last steps beside it; a recursive forecaster's
+    one step ahead, fed back to the horizon (``fed_back``)."""
     inputs, levels = spec_input(spec, preprocessing)
     x, kept = windowed(levels, preprocessing)
     pooling = spec.model.pooling
@@ -161,7 +165,28 @@ def many_to_one(spec: Spec, preprocessing: Preprocessing | None = None) -> keras
         h = POOLINGS[pooling].load()(pooling, name=POOLING)(h)
     linear = highway(x, levels, spec, preprocessing) if spec.model.highway else None
     y = unwindowed(head(h, spec, preprocessing, linear=linear), kept, preprocessing)
-    return keras.Model(inputs, y, name=spec.name)
+    if not recursive(spec):
+        return keras.Model(inputs, y, name=spec.name)
+    steps = output_width(spec)
+    assert steps is not None  # a rule asks a forecaster for outputs.units
+    return fed_back(keras.Model(inputs, y, name=ONE_STEP), steps, spec.name)
+
+
+def fed_back(one_step: keras.Model, steps: int, name: str) -> keras.Model:
+    """A (window, 1) -> (1,) forecaster rolled ``steps`` ahead inside a model: each
+    forecast is appended to the window, its first step dropped, and the window read
+    again. The loss over every step then trains the net through its own feedback."""
+    inputs = keras.Input(one_step.input.shape[1:], name=INPUTS)
+    window, made = inputs, []
+    for step in range(steps):  # a horizon is short and fixed: unrolled
+        ahead = one_step(window)
+        made.append(ahead)
+        if step + 1 < steps:
+            kept = keras.layers.Cropping1D((1, 0), name=f"{FED_BACK}_{step + 1}_kept")(window)
+            new = keras.layers.Reshape((1, 1), name=f"{FED_BACK}_{step + 1}_step")(ahead)
+            window = keras.layers.Concatenate(axis=1, name=f"{FED_BACK}_{step + 1}")([kept, new])
+    y = made[0] if steps == 1 else keras.layers.Concatenate(name=FED_BACK)(made)
+    return keras.Model(inputs, y, name=name)
 
 
 def highway(x: Any, levels: Any, spec: Spec, preprocessing: Preprocessing | None = None) -> Any:

@@ -24,3 +24,21 @@ def build_model(spec: Spec, preprocessing: Preprocessing | None = None) -> keras
         keras.utils.set_random_seed(spec.seed)
     model = ARCHITECTURES[spec.architecture].load()(spec, preprocessing)
     return compile_model(model, spec)
+
+
+def every_layer(model: keras.Model) -> list[keras.layers.Layer]:
+    """The model's layers, those of a model inside it (a recursive forecaster's one step)
+    in its place: what the spec describes layer by layer."""
+    found = []
+    for layer in model.layers:
+        found += every_layer(layer) if isinstance(layer, keras.Model) else [layer]
+    return found
+
+
+def one_step(model: keras.Model) -> keras.Model:
+    """A recursive forecaster's one-step model, which its tracing and diagnosis read (the
+    model itself where it forecasts directly)."""
+    from zoo.builder.names import ONE_STEP
+
+    inner = [layer for layer in model.layers if layer.name == ONE_STEP]
+    return inner[0] if inner else model

@@ -34,6 +34,10 @@ QUANTILES = "quantiles"  # a quantile forecaster's head, as (quantiles, outputs)
 HIGHWAY = "highway"  # model.highway: a Dense of the last steps, added to the head output
 # with data.difference, the highway also reads the window's levels: scaled as the window
 # is, cropped to the steps the changes have, beside the changes
+# data.forecast recursive: the one-step forecaster, a model inside the model, and the
+# layers that feed each of its forecasts back as the window's next step
+ONE_STEP = "one_step"
+FED_BACK = "fed_back"
 LEVEL_SCALING = "level_scaling"
 LEVELS = "levels"
 WITH_LEVELS = "with_levels"

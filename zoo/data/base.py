@@ -22,6 +22,7 @@ from zoo.spec.derived import (
     loss_name,
     output_steps,
     output_width,
+    recursive,
     sparse_targets,
 )
 
@@ -602,6 +603,7 @@ def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
         )
     _check_targets(dataset, spec, name)
     _check_classes(dataset, spec, name)
+    _check_fed_back(dataset, spec, name)
 
 
 def _check_text(text: RawText, spec: Any, name: str) -> None:
@@ -633,6 +635,25 @@ def _check_targets(dataset: Dataset, spec: Any, name: str) -> None:
     if sparse and not np.issubdtype(y.dtype, np.integer):
         raise SpecError.single(
             f"{name} produces {y.dtype} targets, but {loss} expects integer class ids", "outputs"
+        )
+
+
+def _check_fed_back(dataset: Dataset, spec: Any, name: str) -> None:
+    """data.forecast recursive feeds each forecast back as the window's next step, so the
+    windows must be of a series and the target the series they read."""
+    if not recursive(spec):
+        return
+    if dataset.spans is None:
+        raise SpecError.single(
+            f"recursive feeds a forecast back as the window's next step, and {name} has no "
+            "series to window (csv_series, sine, arma, lynx, airline have)",
+            "data.forecast",
+        )
+    if dataset.target_columns != [0]:
+        raise SpecError.single(
+            f"recursive feeds a forecast back as the window's next step, but {name}'s target "
+            "is not the series its windows read: use data.forecast: direct",
+            "data.forecast",
         )
 
 

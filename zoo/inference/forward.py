@@ -55,7 +55,9 @@ class CompiledForward:
 
 def xla_ready(model: Any) -> bool:
     """Whether every layer can be XLA-compiled: a text model's string ops cannot."""
-    return all(getattr(layer, "supports_jit", True) for layer in model.layers)
+    from zoo.builder.model import every_layer
+
+    return all(getattr(layer, "supports_jit", True) for layer in every_layer(model))
 
 
 def _padded(batch: np.ndarray, size: int) -> np.ndarray:

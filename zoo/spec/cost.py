@@ -55,6 +55,8 @@ from zoo.spec.derived import (
     highway_reads_levels,
     input_steps,
     output_steps,
+    output_width,
+    recursive,
     widths,
 )
 from zoo.spec.document import Finding, KeyPath
@@ -181,6 +183,9 @@ def estimate(spec: Spec) -> Cost:
             graph.weight(POOLING, "context", width)
         _head(graph, spec, width, _head_steps(graph, spec))
         _highway(graph, spec)
+    if recursive(spec):  # the one-step net runs once per step of the horizon
+        runs = output_width(spec) or 1
+        graph.kept, graph.flops = graph.kept * runs, graph.flops * runs
     return Cost(
         weights=tuple(graph.weights),
         slot_bytes=FLOAT_BYTES * sum(optimizer_slots(spec, w) for w in graph.weights),

@@ -50,9 +50,18 @@ def output_width(spec: Spec) -> int | None:
 
 
 def head_width(spec: Spec) -> int | None:
-    """The head's Dense units: the outputs, once per quantile of a quantile forecaster."""
+    """The head's Dense units: the outputs, once per quantile of a quantile forecaster;
+    a recursive forecaster's one step ahead of its one series."""
+    if recursive(spec):
+        return 1
     width, bands = output_width(spec), quantiles(spec)
     return width * len(bands) if width is not None and bands else width
+
+
+def recursive(spec: Spec) -> bool:
+    """Whether the forecaster reaches its horizon by feeding back one step ahead
+    (data.forecast: recursive), the model's outputs one per step of it."""
+    return spec.data is not None and spec.data.forecast == "recursive"
 
 
 def output_activation(spec: Spec) -> str:

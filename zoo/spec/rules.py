@@ -15,6 +15,7 @@ from zoo.spec.derived import (
     output_steps,
     output_vocabulary,
     quantiles,
+    recursive,
     scales_inputs,
     scales_targets,
     truncation,
@@ -45,6 +46,7 @@ def check_rules(spec: Spec) -> list[Finding]:
         *_scale(spec),
         *_difference(spec),
         *_quantile(spec),
+        *_recursive(spec),
         *_pooling(spec),
         *tune_findings(spec),
     ]
@@ -285,6 +287,33 @@ def _quantile(spec: Spec) -> Iterator[Finding]:
             ("compile", "loss"),
             "quantile forecasts a band around each output of a regression head (a linear "
             "activation) with one answer per example: a many_to_one or one_to_one spec",
+        )
+
+
+def _recursive(spec: Spec) -> Iterator[Finding]:
+    """A forecast fed back is the window's next step: one value, of the one series read."""
+    if not recursive(spec):
+        return
+    where = ("data", "forecast")
+    if not _windowed(spec):
+        yield (
+            where,
+            "recursive feeds a forecast back as the window's next step: it needs a many_to_one "
+            "forecaster, real-valued inputs (inputs.features) and a regression head (a "
+            "linear activation)",
+        )
+    elif spec.inputs.features != 1:
+        yield (
+            where,
+            f"recursive feeds one forecast value back as the window's next step, but each "
+            f"step has {spec.inputs.features} features: forecast a series from itself alone "
+            "(inputs.features: 1), or use data.forecast: direct",
+        )
+    if quantiles(spec) is not None:
+        yield (
+            where,
+            "recursive feeds a forecast back as the next input, and a band of quantiles is not "
+            "one value: use a point loss (mse, mae) or data.forecast: direct",
         )
 
 

@@ -354,6 +354,13 @@ class Data(Section):
         "the step before; 12: from a year before, in monthly data), differenced and put back "
         "inside the model (many_to_one forecasters of a series; scale: window or none)",
     )
+    forecast: Literal["direct", "recursive"] = Field(
+        "direct",
+        description="how a forecaster reaches its horizon: direct, every step ahead an output "
+        "of its own; recursive, one step ahead, the forecast fed back as the window's next "
+        "value until the horizon is reached, inside the model and trained through its own "
+        "feedback (a many_to_one forecaster of one series from itself alone, a point loss)",
+    )
 
 
 SearchValue = str | int | float | bool

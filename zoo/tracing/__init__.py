@@ -120,6 +120,7 @@ def trace_model(
 ) -> Trace:
     """``trace`` of a model already open, with its record; ``origin`` says whose
     weights they are (``zoo serve`` traces the model it serves)."""
+    from zoo.builder.model import one_step
     from zoo.spec.derived import architecture
     from zoo.tracing.reading import model_inputs
     from zoo.tracing.steps import layer_input, recurrent_layers, trace_head, trace_layer
@@ -129,6 +130,7 @@ def trace_model(
     if not traits.recurrent:
         raise UserError(f"{spec.name}: a {spec.architecture} model has no recurrence to trace")
     inputs, tokens, labels = model_inputs(model, record, text, array)
+    model = one_step(model)  # a recursive forecaster's window is read by its one step
     prefix = ENCODER if traits.encoder_decoder else None
     directions = [
         direction

@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from custom_layers._truncation import carried
+from zoo.builder.model import one_step
 from zoo.data import load_splits
 from zoo.data.base import Numbering
 from zoo.errors import UserError
@@ -43,16 +44,20 @@ def hidden_state_gradients(model: keras.Model, x: np.ndarray, y: np.ndarray) -> 
     layer's whole state after step t: h_t, and for an LSTM also the cell state c_t (the
     additive path that lets its gradient last). With train.truncate: k the layer cuts the
     gradient every k steps, and so does this loop."""
-    layer = _first_recurrent_layer(model)
-    if any(getattr(each, "mask_zero", False) for each in model.layers):
+    stepped = one_step(model)  # a recursive forecaster's: the loss of its first step
+    y = y if stepped is model else y[:, : stepped.output.shape[-1]]
+    layer = _first_recurrent_layer(stepped)
+    if any(getattr(each, "mask_zero", False) for each in stepped.layers):
         # The later layers take the padding mask from the inputs, past the unrolled cell.
         raise UserError(
             "diagnose unrolls the cell over every step, padding included, and this model "
             "masks padding: use --set inputs.embedding.mask_zero=false (one-hot inputs "
             "always mask it)"
         )
-    feed = keras.Model(model.input, layer.input)  # what the recurrent layer reads
-    rest = keras.Model(layer.output, model.output)  # everything after it
+    feed = keras.Model(stepped.input, layer.input)  # what the recurrent layer reads
+    # everything after it, and the window itself where the forecast is put back on its
+    # level and spread (data.scale window, data.difference)
+    rest = keras.Model([stepped.input, layer.output], stepped.output)
     inputs = feed(x)
     cell, truncate = layer.cell, getattr(layer, "truncate", None)
     sizes = cell.state_size if isinstance(cell.state_size, list) else [cell.state_size]
@@ -65,7 +70,7 @@ def hidden_state_gradients(model: keras.Model, x: np.ndarray, y: np.ndarray) -> 
             outputs.append(output)
             kept.append(list(states))
         sequence = tf.stack(outputs, axis=1) if layer.return_sequences else outputs[-1]
-        loss = model.compute_loss(x=x, y=y, y_pred=rest(sequence))
+        loss = model.compute_loss(x=x, y=y, y_pred=rest([tf.convert_to_tensor(x), sequence]))
     gradients = tape.gradient(loss, kept)
     return np.array(
         [float(tf.reduce_mean(tf.norm(tf.concat(step, axis=-1), axis=-1))) for step in gradients]
@@ -104,12 +109,12 @@ def profile(
 
 
 def plot_profiles(profiles: list[GradientProfile], path: Path) -> Path:
-    from zoo.training.plots import label, new_figure, save_figure
+    from zoo.training.plots import label, log_scale_if_positive, new_figure, save_figure
 
     figure, axis = new_figure()
     for item in profiles:
         axis.plot(np.arange(1, len(item.norms) + 1), item.norms, label=item.name)
-    axis.set_yscale("log")
+    log_scale_if_positive(axis, [v for item in profiles for v in item.norms])
     label(
         axis,
         "time step t",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
@@ -53,12 +54,19 @@ def label(axis: plt.Axes, x: str, y: str, title: str, **legend: object) -> None:
     axis.set_title(title)
 
 
+def log_scale_if_positive(axis: plt.Axes, values: Iterable[float]) -> None:
+    """A log scale for values that span decades; a loss with no gradient (all zeros) has
+    no logarithm, and keeps the linear scale."""
+    if any(v > 0 for v in values):
+        axis.set_yscale("log")
+
+
 def plot_gradient_norms(rows: list[tuple[int, float, float]], path: Path, title: str) -> Path:
     steps = [r[0] for r in rows]
     figure, axis = new_figure()
     axis.plot(steps, [r[1] for r in rows], label="before clipping", linewidth=1)
     axis.plot(steps, [r[2] for r in rows], label="after clipping", linewidth=1, alpha=0.8)
-    axis.set_yscale("log")
+    log_scale_if_positive(axis, [r[1] for r in rows])
     label(axis, "training step", "global gradient norm", title)
     return save_figure(figure, path)
 
