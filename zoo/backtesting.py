@@ -208,7 +208,10 @@ def backtest(
     ``origins`` of its test split's windows, one every ``step`` rows (all by default).
     With ``refit`` K, the spec's model is instead trained afresh at every K-th origin on
     every window whose targets end by it, and the classical methods refitted there too,
-    as a forecaster in production would retrain (the trained model is not used)."""
+    as a forecaster in production would retrain (the trained model is not used). Many
+    series (data.args.id) are backtested series by series, each over its own test
+    windows; their origins are taken to run on one clock that ends at every series' last
+    row, so that a refit learns from each series up to the same time."""
     from zoo.opening import open_model
 
     opened = open_model(target, unsafe)
@@ -223,39 +226,42 @@ def backtest(
         )
     name = opened.run.path.name if opened.run is not None else opened.path.name
     if test.groups is None:
-        return _one_series(opened, spec, test, splits.train, origins, step, refit, name)
-    if refit is not None:
-        raise UserError(
-            f"{target}: --refit of many series (data.args.id) is not built yet; backtest the "
-            "trained model (without --refit)"
+        series = [(test, splits.train, "the test split", None)]
+    else:
+        assert test.series_names is not None
+        series = []
+        for group in np.unique(test.groups):
+            label = test.series_names[int(group)]
+            _, own = test.one_series(int(group))
+            _, trained_on = splits.train.one_series(int(group))
+            series.append((own, trained_on, f"the test split of series {label!r}", label))
+    scored = [_chosen(own, origins, step, which) for own, _, which, _ in series]
+    for part, (_, trained_on, _, _) in zip(scored, series, strict=True):
+        assert part.spans is not None and trained_on.spans is not None
+        if part.spans[:, 0].min() < trained_on.spans[:, 1].max():  # time_split forbids it
+            raise AssertionError("a backtest origin precedes a training target")
+    if refit is None:
+        made = [opened.model.predict(part.x, verbose=0, batch_size=256) for part in scored]
+        cutoffs: list[np.ndarray | None] = [None] * len(scored)
+    else:
+        cutoffs = list(refit_cutoffs([rows_to_end(part) for part in scored], refit))
+        made = _refitted(spec, opened, scored, cutoffs)  # type: ignore[arg-type]
+    parts = [
+        _scored(spec, part, trained_on, predicted, cut, refit, name)
+        for part, (_, trained_on, _, _), predicted, cut in zip(
+            scored, series, made, cutoffs, strict=True
         )
-    assert test.series_names is not None
-    parts, ids = [], []
-    for group in np.unique(test.groups):
-        _, own = test.one_series(int(group))
-        _, trained_on = splits.train.one_series(int(group))
-        label = test.series_names[int(group)]
-        which = f"the test split of series {label!r}"
-        part = _one_series(opened, spec, own, trained_on, origins, step, None, name, which)
-        parts.append(part)
-        ids += [label] * len(part.origins)
+    ]
+    if test.groups is None:
+        return parts[0]
+    ids = [label for part, (*_, label) in zip(parts, series, strict=True) for _ in part.origins]
     return _joined(parts, ids)
 
 
-def _one_series(
-    opened: Any,
-    spec: Any,
-    test: Dataset,
-    train: Dataset,
-    origins: int | None,
-    step: int,
-    refit: int | None,
-    name: str,
-    which: str = "the test split",
-) -> Backtest:
-    """The backtest of one series' test windows (see ``backtest``); ``which``: that
-    series, for a message."""
-    assert test.spans is not None and test.series is not None
+def _chosen(test: Dataset, origins: int | None, step: int, which: str) -> Dataset:
+    """The test windows backtested: the last ``origins`` of those ``step`` rows apart,
+    counted back from the last; ``which``: that series' test split, for a message."""
+    assert test.spans is not None
     starts = test.spans[:, 0]
     chosen = np.flatnonzero((starts.max() - starts) % step == 0)
     if origins is not None:
@@ -265,16 +271,24 @@ def _one_series(
                 f"{step} row{'s' * (step != 1)} apart"
             )
         chosen = chosen[-origins:]
-    scored = test.take(chosen)
-    assert scored.spans is not None and train.spans is not None
-    if scored.spans[:, 0].min() < train.spans[:, 1].max():  # time_split forbids it
-        raise AssertionError("a backtest origin precedes a training target")
+    return test.take(chosen)
+
+
+def _scored(
+    spec: Any,
+    scored: Dataset,
+    train: Dataset,
+    predicted: np.ndarray,
+    cutoffs: np.ndarray | None,
+    refit: int | None,
+    name: str,
+) -> Backtest:
+    """One series' backtest from the model's forecasts of its ``scored`` windows, with
+    the classical methods fitted before the first origin, or refitted at each ``cutoffs``
+    (rows before the series' end, one per origin)."""
+    assert scored.spans is not None and scored.series is not None
     horizon = int(scored.spans[0, 1] - scored.spans[0, 0])
     shape = (len(scored), horizon, -1)
-    if refit is None:
-        predicted = opened.model.predict(scored.x, verbose=0, batch_size=256)  # one pass
-    else:
-        predicted = _refitted(spec, opened, scored, refit)
     predicted = np.asarray(predicted, "float64")
     levels = quantiles(spec)
     bands = None
@@ -283,9 +297,8 @@ def _one_series(
         predicted = bands[..., levels.index(MEDIAN)]
     made = {MODEL: predicted.reshape(shape)}
     season = classical.season_of(spec)
-    for method, forecast in _classical(scored, train, season, refit).items():
+    for method, forecast in _classical(scored, train, season, cutoffs).items():
         made[method] = forecast.reshape(shape)
-    assert scored.series is not None
     series = scored.series.reshape(len(scored.series), -1).astype("float64")
     before = series[: classical.fitted_until(scored, train)]
     lag = classical.resolved_season(season, before[:, 0])[0] or 1
@@ -317,36 +330,57 @@ def _joined(parts: list[Backtest], ids: list[str]) -> Backtest:
         series=first.series,
         quantiles=first.quantiles,
         bands=None if first.bands is None else np.concatenate([p.bands for p in parts]),
+        refit=first.refit,
         ids=ids,
     )
 
 
-def blocks(count: int, every: int | None) -> list[np.ndarray]:
-    """The origins' indexes (in time order) grouped by the refit each is forecast after:
-    one group without refitting, else a group every ``every`` origins."""
-    if every is None:
-        return [np.arange(count)]
-    return [np.arange(start, min(start + every, count)) for start in range(0, count, every)]
+def rows_to_end(data: Dataset, ends: bool = False) -> np.ndarray:
+    """How many rows of its series lie at or after each example's origin (with ``ends``,
+    after its targets end): a clock that runs down to 0 at the series' last row, the
+    same for every series of a panel where they end together."""
+    assert data.spans is not None and data.series is not None
+    rows = data.spans[:, 1 if ends else 0]
+    if data.groups is None:
+        return len(data.series) - rows
+    assert data.series_rows is not None
+    return data.series_rows[data.groups, 1] - rows
+
+
+def refit_cutoffs(origins: list[np.ndarray], every: int) -> list[np.ndarray]:
+    """For each series' origins (as ``rows_to_end``), the time of the refit each is
+    forecast after: the origin times of all series, earliest first, grouped ``every`` to
+    a refit at the first of each group."""
+    times = np.unique(np.concatenate(origins))[::-1]  # the most rows to the end: earliest
+    first = times[(np.arange(len(times)) // every) * every]
+    refit_at = dict(zip(times.tolist(), first.tolist(), strict=True))
+    return [np.array([refit_at[t] for t in each.tolist()], dtype=int) for each in origins]
 
 
 def _classical(
-    scored: Dataset, train: Dataset, season: int | None, refit: int | None
+    scored: Dataset, train: Dataset, season: int | None, cutoffs: np.ndarray | None
 ) -> dict[str, np.ndarray]:
-    """The classical forecasts from every origin, refitted where the model is."""
-    if refit is None:
+    """The classical forecasts from every origin: fitted before the first, or refitted
+    where the model is (``cutoffs``, as ``refit_cutoffs``)."""
+    if cutoffs is None:
         return classical.forecasts(scored, train, season)
-    assert scored.spans is not None
-    parts = [
-        classical.forecasts(scored.take(b), train, season, until=int(scored.spans[b[0], 0]))
-        for b in blocks(len(scored), refit)
-    ]
-    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    assert scored.series is not None
+    made: dict[str, np.ndarray] = {}
+    for cutoff in np.unique(cutoffs):
+        block = np.flatnonzero(cutoffs == cutoff)
+        until = len(scored.series) - int(cutoff)
+        for name, forecast in classical.forecasts(scored.take(block), train, season, until).items():
+            made.setdefault(name, np.zeros((len(scored), *forecast.shape[1:])))[block] = forecast
+    return made
 
 
-def _refitted(spec: Any, opened: Any, scored: Dataset, every: int) -> np.ndarray:
-    """The spec's model trained afresh before each block of origins, on every window of
-    the series whose targets end by the block's first origin, for train.epochs (no
-    validation split to stop on: the origins after it are the test)."""
+def _refitted(
+    spec: Any, opened: Any, scored: list[Dataset], cutoffs: list[np.ndarray]
+) -> list[np.ndarray]:
+    """The spec's model trained afresh at each refit time (``refit_cutoffs``), on every
+    window of the data (every series) whose targets end by it, for train.epochs (no
+    validation split to stop on: the origins after it are the test); its forecasts of
+    each series' ``scored`` windows, from the refit before each."""
     from zoo.builder import build_model
     from zoo.data.base import Context, Splits, data_seed, source_of
     from zoo.data.preprocessing import fit_preprocessing
@@ -354,17 +388,25 @@ def _refitted(spec: Any, opened: Any, scored: Dataset, every: int) -> np.ndarray
 
     source, args = source_of(spec)  # every window, those straddling a split's edge too
     whole = source.load(args, Context(data_seed(spec), opened.data_folder, opened.numbering))
-    assert whole.spans is not None and scored.spans is not None
-    made = []
-    for block in blocks(len(scored), every):
-        origin = int(scored.spans[block[0], 0])
-        before = whole.take(np.flatnonzero(whole.spans[:, 1] <= origin))
+    left = rows_to_end(whole, ends=True)
+    made: list[np.ndarray | None] = [None] * len(scored)
+    for cutoff in sorted(set(np.concatenate(cutoffs).tolist()), reverse=True):  # in time order
+        before = whole.take(np.flatnonzero(left >= cutoff))
         if len(before) == 0:
-            raise UserError(f"--refit: no window's targets end before origin row {origin}")
+            raise UserError(
+                f"--refit: no window's targets end {cutoff} rows before its series' end"
+            )
         model = build_model(spec, fit_preprocessing(spec, before))
         fit(model, spec, Splits(before, None, None), callbacks=[], verbose=0)
-        made.append(model.predict(scored.take(block).x, verbose=0, batch_size=256))
-    return np.concatenate(made)
+        for index, (part, cut) in enumerate(zip(scored, cutoffs, strict=True)):
+            block = np.flatnonzero(cut == cutoff)
+            if len(block) == 0:
+                continue
+            ahead = model.predict(part.take(block).x, verbose=0, batch_size=256)
+            if made[index] is None:
+                made[index] = np.zeros((len(part), *ahead.shape[1:]), dtype=ahead.dtype)
+            made[index][block] = ahead  # type: ignore[index]
+    return made  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
+from zoo.backtesting import backtest, rows_to_end
 from zoo.cli import main
 from zoo.data import classical
 from zoo.data.base import Context, split
@@ -105,7 +106,7 @@ def test_the_id_is_neither_an_input_nor_a_target() -> None:
 
 @pytest.mark.slow
 def test_one_model_trains_on_every_series_and_forecasts_each(
-    tmp_path: Path, capsys: pytest.CaptureFixture
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_long(tmp_path / "stores.csv")
     spec = {
@@ -153,5 +154,24 @@ def test_one_model_trains_on_every_series_and_forecasts_each(
     rows = csv.read_text().splitlines()
     assert rows[0].startswith("id,origin,step,series,truth,model")
     assert {row.split(",")[0] for row in rows[1:]} == set(LEVELS)
-    assert main(["backtest", str(run), "--refit", "2"]) == 2
-    assert "--refit of many series (data.args.id) is not built yet" in capsys.readouterr().err
+    # refitted twice on every series, each time on windows that end by the refit's time,
+    # in rows before each series' end (the clock on which each series' test is its last)
+    import zoo.training.run
+
+    seen: list[tuple[int, set[int]]] = []
+    real_fit = zoo.training.run.fit
+
+    def recording_fit(model, spec, splits, *args, **kwargs):
+        trained_on = splits.train
+        seen.append((int(rows_to_end(trained_on, ends=True).min()), set(trained_on.groups)))
+        return real_fit(model, spec, splits, *args, **kwargs)
+
+    monkeypatch.setattr(zoo.training.run, "fit", recording_fit)
+    refitted = backtest(run, origins=4, refit=2)
+    assert [groups for _, groups in seen] == [{0, 1, 2}, {0, 1, 2}]
+    for name in LEVELS:
+        own = refitted.origins[np.array(refitted.ids) == name]
+        left = LENGTHS[name] - own  # each origin, in rows before its series' end
+        assert seen[0][0] >= left[0] and seen[1][0] >= left[2] and seen[1][0] < left[0]
+    assert "refitted every 2 origins" in refitted.text() and "(3 series)" in refitted.text()
+    assert not np.allclose(refitted.forecasts["model"], backtest(run, origins=4).forecasts["model"])

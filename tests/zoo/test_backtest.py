@@ -143,8 +143,12 @@ def test_refitting_trains_on_nothing_at_or_after_each_origin(
     assert "refitted every 4 origins" in result.text()
 
 
-def test_refit_blocks_group_the_origins_in_time_order() -> None:
-    from zoo.backtesting import blocks
+def test_refits_group_the_origins_in_time_order_on_one_clock_for_every_series() -> None:
+    """Origins as rows before their series' end: a refit every 3 origin times, from the
+    earliest, at the first of its group; series that end together share the refits."""
+    from zoo.backtesting import refit_cutoffs
 
-    assert [list(b) for b in blocks(7, 3)] == [[0, 1, 2], [3, 4, 5], [6]]
-    assert [list(b) for b in blocks(3, None)] == [[0, 1, 2]]
+    (one,) = refit_cutoffs([np.array([7, 6, 5, 4, 3, 2, 1])], 3)
+    assert one.tolist() == [7, 7, 7, 4, 4, 4, 1]
+    long, short = refit_cutoffs([np.array([5, 4, 3, 2, 1]), np.array([3, 2, 1])], 2)
+    assert long.tolist() == [5, 5, 3, 3, 1] and short.tolist() == [3, 3, 1]

@@ -43,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="K",
         help="train the spec's model afresh every K origins on every window whose targets "
         "end before it, for its train.epochs, and refit the classical methods there too "
-        "(slow: one training per refit); default: the trained model from every origin",
+        "(slow: one training per refit; many series are refitted together, taken to end at "
+        "the same time); default: the trained model from every origin",
     )
     parser.add_argument(
         "--csv", type=Path, default=Path("backtest.csv"), help="every forecast, one per row"
