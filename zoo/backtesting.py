@@ -29,7 +29,7 @@ import numpy as np
 
 from zoo.atomic import write_text
 from zoo.data import classical, load_splits
-from zoo.data.base import Dataset
+from zoo.data.base import Context, Dataset, Splits, data_seed
 from zoo.errors import UserError
 from zoo.spec.derived import quantiles
 from zoo.spec.schema import MEDIAN
@@ -217,14 +217,37 @@ def backtest(
     opened = open_model(target, unsafe)
     spec = opened.spec
     splits = load_splits(spec, opened.data_folder, opened.numbering)
-    test = splits.test
-    if test is None or test.spans is None or test.series is None:
+    if not backtestable(splits):
         raise UserError(
             f"{target}: backtest needs a forecaster of a series with a test split (windows "
             "of csv_series, sine, arma, lynx or airline, data.test > 0): its origins are the "
             "test windows, whose targets training never saw"
         )
     name = opened.run.path.name if opened.run is not None else opened.path.name
+    data = Context(data_seed(spec), opened.data_folder, opened.numbering)
+    return backtested(opened.model, spec, splits, name, origins, step, refit, data)
+
+
+def backtestable(splits: Splits) -> bool:
+    """Whether the splits are windows of a series with a test split to backtest over."""
+    test = splits.test
+    return test is not None and test.spans is not None and test.series is not None
+
+
+def backtested(
+    model: Any,
+    spec: Any,
+    splits: Splits,
+    name: str,
+    origins: int | None = None,
+    step: int = 1,
+    refit: int | None = None,
+    data: Context | None = None,
+) -> Backtest:
+    """``backtest`` of a model open with its spec and data splits (``backtestable``);
+    ``data``: the context its data was read in, which a refit reads it again in."""
+    test = splits.test
+    assert test is not None and test.spans is not None  # backtestable
     if test.groups is None:
         series = [(test, splits.train, "the test split", None)]
     else:
@@ -241,11 +264,12 @@ def backtest(
         if part.spans[:, 0].min() < trained_on.spans[:, 1].max():  # time_split forbids it
             raise AssertionError("a backtest origin precedes a training target")
     if refit is None:
-        made = [opened.model.predict(part.x, verbose=0, batch_size=256) for part in scored]
+        made = [model.predict(part.x, verbose=0, batch_size=256) for part in scored]
         cutoffs: list[np.ndarray | None] = [None] * len(scored)
     else:
+        assert data is not None  # a refit reads the data again
         cutoffs = list(refit_cutoffs([rows_to_end(part) for part in scored], refit))
-        made = _refitted(spec, opened, scored, cutoffs)  # type: ignore[arg-type]
+        made = _refitted(spec, data, scored, cutoffs)  # type: ignore[arg-type]
     parts = [
         _scored(spec, part, trained_on, predicted, cut, refit, name)
         for part, (_, trained_on, _, _), predicted, cut in zip(
@@ -375,19 +399,19 @@ def _classical(
 
 
 def _refitted(
-    spec: Any, opened: Any, scored: list[Dataset], cutoffs: list[np.ndarray]
+    spec: Any, data: Context, scored: list[Dataset], cutoffs: list[np.ndarray]
 ) -> list[np.ndarray]:
     """The spec's model trained afresh at each refit time (``refit_cutoffs``), on every
     window of the data (every series) whose targets end by it, for train.epochs (no
     validation split to stop on: the origins after it are the test); its forecasts of
     each series' ``scored`` windows, from the refit before each."""
     from zoo.builder import build_model
-    from zoo.data.base import Context, Splits, data_seed, source_of
+    from zoo.data.base import source_of
     from zoo.data.preprocessing import fit_preprocessing
     from zoo.training.run import fit
 
     source, args = source_of(spec)  # every window, those straddling a split's edge too
-    whole = source.load(args, Context(data_seed(spec), opened.data_folder, opened.numbering))
+    whole = source.load(args, data)
     left = rows_to_end(whole, ends=True)
     made: list[np.ndarray | None] = [None] * len(scored)
     for cutoff in sorted(set(np.concatenate(cutoffs).tolist()), reverse=True):  # in time order

@@ -4,6 +4,7 @@ per step ahead beside the classical forecasts from the same origins."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,24 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "monthly.csv").write_text("v\n" + "\n".join(f"{v:.3f}" for v in values))
     (folder / "spec.yaml").write_text(SPEC)
     return train(folder / "spec.yaml", runs=folder / "runs", verbose=0).directory
+
+
+@pytest.mark.slow
+def test_training_reports_the_mae_at_each_step_ahead_beside_the_classical_methods(
+    run: Path,
+) -> None:
+    """zoo train keeps each forecaster's MAE by steps ahead on the test windows, as the
+    backtest from every test origin scores it; the model's are its own forecasts'."""
+    results = json.loads((run / "results.json").read_text())
+    scored = backtest(run)
+    assert list(results["by_step"]) == list(scored.forecasts)
+    for name, values in results["by_step"].items():
+        assert len(values) == HORIZON
+        np.testing.assert_allclose(values, scored.per_step(name)["MAE"], rtol=1e-6)
+    opened = open_model(run, unsafe=False)
+    test = load_splits(opened.spec, opened.data_folder).test
+    errors = np.abs(opened.model.predict(test.x, verbose=0) - test.y)
+    np.testing.assert_allclose(results["by_step"][MODEL], errors.mean(axis=0), rtol=1e-4)
 
 
 @pytest.mark.slow

@@ -92,6 +92,9 @@ class RunResults:
     baseline_metric: str | None = None  # the logged metric that scores what it does
     # a forecaster's classical references on the same windows: method -> {mse, mae}
     classical: dict[str, dict[str, float]] = field(default_factory=dict)
+    # a forecaster of more than one step ahead: the MAE at each step ahead on the test
+    # windows, of the model and of each classical method (as zoo backtest scores them)
+    by_step: dict[str, list[float]] = field(default_factory=dict)
 
     def save(self, directory: Path) -> None:
         write_text(directory / RESULTS, json.dumps(asdict(self), indent=1))

@@ -78,6 +78,7 @@ class Run:
     test_metrics: dict[str, float] = field(default_factory=dict)
     baseline: dict[str, float] = field(default_factory=dict)
     classical: dict[str, dict[str, float]] = field(default_factory=dict)  # see RunResults
+    by_step: dict[str, list[float]] = field(default_factory=dict)  # see RunResults
     worker: int | None = None  # a multi-worker run's non-chief: the chief keeps the run
     notes: list[str] = field(default_factory=list)  # what the user should know of the data
 
@@ -103,6 +104,7 @@ class Run:
         for name, value in self.baseline.items():
             lines.append(f"  baseline: {name} {value:.6g}")
         lines += [f"  {line}" for line in references.lines(self.classical)]
+        lines += _by_step_lines(self.by_step)
         lines += [f"  note: {note}" for note in self.notes]
         lines.append(f"  {estimate(self.spec).line()}")
         files = sorted(
@@ -272,14 +274,45 @@ def _train_model(
         from zoo.inference.decoding import decoded_scores
 
         run.test_metrics.update(decoded_scores(best, spec, splits.test))
+        run.by_step = _mae_by_step(best, spec, splits)
     naive = scored.naive.measured_as(loss_measure(spec)) if scored.naive is not None else None
     measures = naive.measures if naive is not None else None
     split = "test" if splits.test is not None else "train"
     results = RunResults(
-        split, run.test_metrics, run.baseline, baseline_metric(spec, measures), run.classical
+        split,
+        run.test_metrics,
+        run.baseline,
+        baseline_metric(spec, measures),
+        run.classical,
+        run.by_step,
     )
     results.save(directory)  # what zoo compare reads
     return run
+
+
+def _mae_by_step(model: Any, spec: Spec, splits: Splits) -> dict[str, list[float]]:
+    """A forecaster's MAE at each step ahead on the test windows, beside the classical
+    methods' from the same origins; {} for one step ahead or data that is no series."""
+    from zoo.backtesting import backtestable, backtested
+
+    if not backtestable(splits):
+        return {}
+    scored = backtested(model, spec, splits, spec.name)
+    if scored.horizon == 1:  # its overall MAE says it all
+        return {}
+    return {name: scored.per_step(name)["MAE"].tolist() for name in scored.forecasts}
+
+
+def _by_step_lines(by_step: dict[str, list[float]]) -> list[str]:
+    """The MAE at each step ahead, a line per forecaster."""
+    if not by_step:
+        return []
+    width = max(len(name) for name in by_step) + 2
+    steps = len(next(iter(by_step.values())))
+    lines = [f"  test MAE by steps ahead (1 to {steps}):"]
+    for name, values in by_step.items():
+        lines.append("    " + name.ljust(width) + " ".join(f"{v:.4g}".rjust(7) for v in values))
+    return lines
 
 
 def fit(
