@@ -131,3 +131,24 @@ def test_a_target_that_is_not_the_series_read_is_refused(tmp_path: Path) -> None
     with pytest.raises(SpecError, match="target is not the series its windows read") as error:
         load_splits(zoo.load_spec(spec), tmp_path)
     assert error.value.problems[0].path == "data.forecast"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", ["onnx", "litert"])
+def test_its_feedback_loop_exports(capsys, tmp_path: Path, form: str) -> None:
+    """The loop is in the model's graph: each runtime computes the whole horizon, checked
+    by zoo export against the .keras model on test windows (exit 1 if they differ)."""
+    spec = {
+        **RECURSIVE,
+        "data": {
+            "source": "sine",
+            "args": {"series_length": 300, "window": SPEC["inputs"]["length"], "horizon": HORIZON},
+            "difference": SEASON,
+            "forecast": "recursive",
+        },
+    }
+    (tmp_path / "fed.yaml").write_text(yaml.safe_dump(spec))
+    built = tmp_path / "fed.keras"
+    assert main(["build", str(tmp_path / "fed.yaml"), "-o", str(built)]) == 0
+    assert main(["export", str(built), "--format", form, "-o", str(tmp_path / "fed")]) == 0
+    assert "test examples is within" in capsys.readouterr().out
