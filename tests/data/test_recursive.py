@@ -133,11 +133,8 @@ def test_a_target_that_is_not_the_series_read_is_refused(tmp_path: Path) -> None
     assert error.value.problems[0].path == "data.forecast"
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("form", ["onnx", "litert"])
-def test_its_feedback_loop_exports(capsys, tmp_path: Path, form: str) -> None:
-    """The loop is in the model's graph: each runtime computes the whole horizon, checked
-    by zoo export against the .keras model on test windows (exit 1 if they differ)."""
+def built_on_a_sine(folder: Path) -> Path:
+    """A recursive forecaster of a generated series (no file needed), as initialised."""
     spec = {
         **RECURSIVE,
         "data": {
@@ -147,8 +144,37 @@ def test_its_feedback_loop_exports(capsys, tmp_path: Path, form: str) -> None:
             "forecast": "recursive",
         },
     }
-    (tmp_path / "fed.yaml").write_text(yaml.safe_dump(spec))
-    built = tmp_path / "fed.keras"
-    assert main(["build", str(tmp_path / "fed.yaml"), "-o", str(built)]) == 0
+    (folder / "fed.yaml").write_text(yaml.safe_dump(spec))
+    built = folder / "fed.keras"
+    assert main(["build", str(folder / "fed.yaml"), "-o", str(built)]) == 0
+    return built
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", ["onnx", "litert"])
+def test_its_feedback_loop_exports(capsys, tmp_path: Path, form: str) -> None:
+    """The loop is in the model's graph: each runtime computes the whole horizon, checked
+    by zoo export against the .keras model on test windows (exit 1 if they differ)."""
+    built = built_on_a_sine(tmp_path)
     assert main(["export", str(built), "--format", form, "-o", str(tmp_path / "fed")]) == 0
     assert "test examples is within" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_served_it_forecasts_the_horizon_and_traces_its_one_step_net(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from zoo.serving import Limits, create_app
+
+    built = built_on_a_sine(tmp_path)
+    expected = zoo.predict(built)  # after the end of the generated series
+    with TestClient(create_app(built, Limits(), True), raise_server_exceptions=False) as http:
+        (series,) = http.get("/info").json()["example"]["series"]  # its last window
+        answer = http.post("/predict", json={"series": [series]})
+        assert answer.status_code == 200, answer.text
+        (forecast,) = (p["forecast"] for p in answer.json()["predictions"])
+        assert [row["step"] for row in forecast] == list(range(1, HORIZON + 1))
+        got = [[row[c] for c in expected.columns] for row in forecast]
+        np.testing.assert_allclose(got, expected.values, rtol=1e-5)
+        traced = http.post("/trace", json={"series": series}).json()
+        assert traced["agreement"] < 1e-4 and len(traced["tokens"]) == SPEC["inputs"]["length"]
