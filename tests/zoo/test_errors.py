@@ -257,7 +257,16 @@ def test_several_problems_are_all_reported(tmp_path: Path) -> None:
             "{f}:2:1: invalid YAML: while parsing a flow sequence expected ',' "
             "or ']', but got '<stream end>'",
         ),
-        ("a: 1\na: 2\n", None),
+        (
+            "a: 1\na: 2\n",
+            "{f}:2:1: a is given twice (first at line 1); YAML would keep only this one: "
+            "remove one of them",
+        ),
+        (
+            "train:\n  epochs: 1\n  batch_size: 8\n  epochs: 100\n",
+            "{f}:4:3: train.epochs is given twice (first at line 2); YAML would keep only "
+            "this one: remove one of them",
+        ),
         (
             "x: !!python/object/apply:os.system ['echo hi']\n",
             "{f}:1:4: YAML tags that build "
@@ -271,6 +280,12 @@ def test_file_level_errors(tmp_path: Path, text: str, expected: str | None) -> N
     found = problems(path)
     if expected is not None:
         assert found == [expected.format(f=path)]
+
+
+def test_a_merged_key_may_be_given_again(tmp_path: Path) -> None:
+    """YAML's merge key (<<) brings keys in to be overridden: not a key given twice."""
+    path = write(tmp_path, "x-base: &base {units: 8}\nmodel:\n  <<: *base\n  units: 16\n")
+    assert not any("given twice" in p for p in problems(path))
 
 
 def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:

@@ -129,10 +129,18 @@ def _record_positions(
             location=Location(source),
         )
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, Location] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             mark = key_node.start_mark
-            out[(*path, key)] = Location(source, mark.line + 1, mark.column + 1)
+            where = Location(source, mark.line + 1, mark.column + 1)
+            if key in seen:  # YAML would keep the last value and drop the first unsaid
+                raise SpecError.single(
+                    f"{dotted((*path, key))} is given twice (first at line {seen[key].line}); "
+                    "YAML would keep only this one: remove one of them",
+                    location=where,
+                )
+            seen[key] = out[(*path, key)] = where
             _record_positions(value_node, (*path, key), source, out, budget)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
