@@ -217,6 +217,17 @@ CASES: list[tuple[str, dict, dict, Check]] = [
         {"model.attention": "bahdanau"},
         lambda m: keras.layers.AdditiveAttention in layer_types(m),
     ),
+    (
+        "data.forecast",  # the one data field that shapes the model: tested here too
+        {
+            **SEQUENCE,
+            "inputs": {"length": 6, "features": 1},
+            "outputs": {"units": 3},
+            "data": {"source": "sine", "args": {"window": 6, "horizon": 3}},
+        },
+        {"data.forecast": "recursive"},
+        lambda m: any(layer.name == "one_step" for layer in m.layers) and m.output_shape[-1] == 3,
+    ),
     ("outputs.units", SEQUENCE, {"outputs.units": 4}, lambda m: m.output_shape[-1] == 4),
     (
         "outputs.activation",
