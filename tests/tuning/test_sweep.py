@@ -179,6 +179,15 @@ def test_cli_sweep_refuses_another_specs_folder_until_overwrite(capsys, tmp_path
         f"error: {folder} holds a sweep of a different spec (see its spec.yaml); pass "
         "--overwrite to start afresh there, or --dir for a new folder\n"
     )
+    # a larger budget goes on with the same sweep: its first trial kept, one more run
+    first = read_csv(folder / "trials.csv")
+    code, out, err = run_cli(
+        capsys, "tune", spec_path, "--dir", folder, "--set", "tune.max_trials=2"
+    )
+    assert code == 0, err
+    assert "resuming the sweep" in out and "1 trials done" in out
+    both = read_csv(folder / "trials.csv")
+    assert len(both) == 2 and both[0] == {**first[0], "rank": both[0]["rank"]}
     code, out, err = run_cli(
         capsys, "tune", spec_path, "--dir", folder, "--set", "train.epochs=1", "--overwrite", "-q"
     )

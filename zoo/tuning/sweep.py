@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import keras_tuner as kt
+import yaml
 from keras_tuner.src import config as kt_config
 from keras_tuner.src import utils as kt_utils
 
@@ -172,7 +173,7 @@ def _claim(directory: Path, spec: Spec, overwrite: bool) -> None:
         raise UserError(
             f"--dir {directory}: cannot make the sweep folder there ({error.strerror})"
         ) from None
-    if recorded.exists() and not overwrite and recorded.read_text() != text:
+    if recorded.exists() and not overwrite and _identity(recorded.read_text()) != _identity(text):
         raise UserError(
             f"{directory} holds a sweep of a different spec (see its spec.yaml); "
             "pass --overwrite to start afresh there, or --dir for a new folder"
@@ -181,6 +182,15 @@ def _claim(directory: Path, spec: Spec, overwrite: bool) -> None:
         for name in ("trials.csv", "trials.png", "best.yaml"):
             (directory / name).unlink(missing_ok=True)
     write_text(recorded, text)
+
+
+def _identity(text: str) -> Any:
+    """A sweep's resolved spec (as its folder records it) less its budget: with a larger
+    tune.max_trials the same sweep goes on (Keras Tuner keeps no count of its own)."""
+    spec = yaml.safe_load(text)
+    if isinstance(spec, dict) and isinstance(spec.get("tune"), dict):
+        spec["tune"].pop("max_trials", None)
+    return spec
 
 
 def _tuner(
