@@ -56,7 +56,8 @@ def test_a_name_outside_the_catalog_is_asked_of_keras(tmp_path) -> None:
 
     spec = tmp_path / "spec.yaml"
     text = (specs_folder() / "hello.yaml").read_text()
-    spec.write_text(text + "\nmodel:\n  units: 8\n  activation: not_an_activation\n")
+    assert "\nmodel:\n" in text
+    spec.write_text(text.replace("\nmodel:\n", "\nmodel:\n  activation: not_an_activation\n"))
     problems, imported = validate_in_a_fresh_process(str(spec))
     assert "Keras has no activation named 'not_an_activation'" in problems
     assert imported == "True"
