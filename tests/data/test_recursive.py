@@ -26,6 +26,16 @@ RECURSIVE = {
     "data": {**SPEC["data"], "difference": SEASON, "forecast": "recursive"},
 }
 HORIZON = SPEC["outputs"]["units"]
+# the same net forecasting directly one step ahead: the one-step model inside RECURSIVE
+ONE_AHEAD = {
+    **RECURSIVE,
+    "outputs": {"units": 1},
+    "data": {
+        **RECURSIVE["data"],
+        "forecast": "direct",
+        "args": {**SPEC["data"]["args"], "horizon": 1},
+    },
+}
 
 
 def test_each_step_is_the_one_step_model_on_the_window_its_forecasts_extend(
@@ -48,16 +58,7 @@ def test_each_step_is_the_one_step_model_on_the_window_its_forecasts_extend(
 def test_it_holds_the_weights_of_a_one_step_direct_forecaster(trend: Path) -> None:  # noqa: F811
     """One head unit, whatever the horizon; the cost estimate counts the same layers."""
     model, _ = model_of(RECURSIVE, trend)
-    one_ahead = {
-        **RECURSIVE,
-        "outputs": {"units": 1},
-        "data": {
-            **RECURSIVE["data"],
-            "forecast": "direct",
-            "args": {**SPEC["data"]["args"], "horizon": 1},
-        },
-    }
-    direct, _ = model_of(one_ahead, trend)
+    direct, _ = model_of(ONE_AHEAD, trend)
     assert [w.shape for w in model.get_weights()] == [w.shape for w in direct.get_weights()]
     assert estimate(zoo.load_spec(RECURSIVE)).parameters == model.count_params()
 
@@ -67,13 +68,7 @@ def test_its_gradient_profile_is_its_first_steps(tmp_path: Path) -> None:
     profile of a direct one-step forecaster with the same weights."""
     noisy = write_trend(tmp_path, noise=2.0)  # a season's changes that are not constant
     model, splits = model_of(RECURSIVE, noisy)
-    one_ahead = {
-        **RECURSIVE,
-        "outputs": {"units": 1},
-        "data": {**RECURSIVE["data"], "forecast": "direct", "args": {**SPEC["data"]["args"]}},
-    }
-    one_ahead["data"]["args"]["horizon"] = 1
-    direct, _ = model_of(one_ahead, noisy)
+    direct, _ = model_of(ONE_AHEAD, noisy)
     direct.set_weights(model.get_weights())
     x, y = splits.train.x[:8], splits.train.y[:8]
     profile = hidden_state_gradients(model, x, y)
