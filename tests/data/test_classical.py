@@ -5,6 +5,7 @@ zoo train."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -58,12 +59,68 @@ def test_each_method_is_fitted_before_the_first_scored_origin(monkeypatch) -> No
 
     def fit(train: np.ndarray) -> classical.Forecaster:
         seen.append(len(train))
-        return lambda past, steps: np.zeros(steps)
+        return lambda series, origins, steps: np.zeros((len(origins), steps))
 
     monkeypatch.setattr(classical, "methods", lambda *_: [classical.Method("zero", fit)])
     train, test = windows(np.arange(300.0))
     classical.scores(test, train, None)
     assert seen == [int(test.spans[:, 0].min())]  # no target of a scored window
+
+
+def test_no_method_reads_past_the_origin_it_forecasts_from() -> None:
+    """Each window's forecasts are the same whatever follows its origin; those of later
+    origins change with it (so the check can fail)."""
+    rng = np.random.default_rng(1)
+    t = np.arange(300)
+    series = 50 + 0.5 * t + 8 * np.sin(2 * np.pi * t / SEASON) + rng.normal(size=len(t))
+    train, test = windows(series)
+    before = classical.forecasts(test, train, SEASON)
+    middle = len(test) // 2
+    origin = int(test.spans[middle, 0])
+    changed = test.series.copy()
+    changed[origin:] += 1000.0
+    after = classical.forecasts(replace(test, series=changed), train, SEASON)
+    assert set(after) == set(before) and len(before) == 3
+    for name in before:
+        np.testing.assert_array_equal(after[name][: middle + 1], before[name][: middle + 1])
+        assert (after[name][middle + 1 :] != before[name][middle + 1 :]).any(), name
+
+
+def _holt_winters_by_hand(
+    past: np.ndarray, steps: int, params: dict, m: int = SEASON
+) -> np.ndarray:
+    """Additive Holt-Winters from its recursions, as Hyndman and Athanasopoulos write
+    them (Forecasting: Principles and Practice, 8.3)."""
+    alpha, beta, gamma = (params[f"smoothing_{k}"] for k in ("level", "trend", "seasonal"))
+    level, trend = params["initial_level"], params["initial_trend"]
+    seasons = list(params["initial_seasons"])  # s_{-m} .. s_{-1}
+    for y in past:
+        last_level, last_trend = level, trend
+        level = alpha * (y - seasons[-m]) + (1 - alpha) * (last_level + last_trend)
+        trend = beta * (level - last_level) + (1 - beta) * last_trend
+        seasons.append(gamma * (y - last_level - last_trend) + (1 - gamma) * seasons[-m])
+    # y_{T+h} = l_T + h b_T + s_{T+h-m(k+1)}, k = (h - 1) // m: the season's latest factor
+    return np.array([level + h * trend + seasons[-m + (h - 1) % m] for h in range(1, steps + 1)])
+
+
+def test_holt_winters_forecasts_every_step_as_its_recursions_say() -> None:
+    """A year and more ahead of a monthly series, the 12th and 24th steps included, where
+    statsmodels' own forecast takes the factor of a season earlier (its issue 9538)."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    rng = np.random.default_rng(2)
+    t = np.arange(200)
+    series = 100 + 1.5 * t + (10 + 0.05 * t) * np.sin(2 * np.pi * t / SEASON)
+    series += rng.normal(scale=2.0, size=len(t))
+    fitted_until, origins, steps = 120, np.arange(120, 170, 7), 2 * SEASON
+    made = classical._fit_holt_winters(series[:fitted_until], SEASON)(
+        series[: origins.max()], origins, steps
+    )
+    params = ExponentialSmoothing(
+        series[:fitted_until], trend="add", seasonal="add", seasonal_periods=SEASON
+    ).fit().params
+    by_hand = np.stack([_holt_winters_by_hand(series[:o], steps, params) for o in origins])
+    np.testing.assert_allclose(made, by_hand, rtol=1e-9)
 
 
 def test_a_regression_baseline_is_scored_as_the_loss_scores_the_model() -> None:

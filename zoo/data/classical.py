@@ -34,8 +34,9 @@ import numpy as np
 
 from zoo.data.base import Dataset
 
-# (the series up to an origin, how many steps ahead) -> the forecast of those steps
-Forecaster = Callable[[np.ndarray, int], np.ndarray]
+# (one series up to its last origin, the origins, how many steps ahead) -> (origins, steps):
+# the forecast from each origin, from the series before it
+Forecaster = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
 AR_ORDER = 2  # the order the classical literature fits to the lynx series
 SEASONAL = 0.5  # the autocorrelation of the changes a detected season must reach
 
@@ -164,20 +165,22 @@ def _forecasts(
     method: Method, series: np.ndarray, fitted_until: int, spans: np.ndarray
 ) -> np.ndarray | None:
     """(windows, horizon * columns), step-major like the windows' targets."""
+    steps = int(spans[0, 1] - spans[0, 0])  # one horizon for every window
+    origins = spans[:, 0].astype(int)
     per_column = []
     for column in series.T:
         forecaster = method.fit(column[:fitted_until])
         if forecaster is None:
             return None
-        per_column.append(
-            np.stack([forecaster(column[:start], end - start) for start, end in spans])
-        )
+        # the series up to the last origin: no forecaster is handed a scored target
+        per_column.append(forecaster(column[: origins.max()], origins, steps))
     return np.stack(per_column, axis=-1).reshape(len(spans), -1)
 
 
 def _seasonal_naive(season: int) -> Forecaster:
-    def forecast(past: np.ndarray, steps: int) -> np.ndarray:
-        return np.array([past[len(past) - season + (h % season)] for h in range(steps)])
+    def forecast(series: np.ndarray, origins: np.ndarray, steps: int) -> np.ndarray:
+        # step h repeats the step a whole number of seasons before it, in the last season
+        return series[origins[:, None] - season + np.arange(steps) % season]
 
     return forecast
 
@@ -190,14 +193,16 @@ def _fit_autoregression(train: np.ndarray) -> Forecaster | None:
     design = np.column_stack([np.ones(len(lagged)), lagged])
     coefficients, *_ = np.linalg.lstsq(design, train[p:], rcond=None)
 
-    def forecast(past: np.ndarray, steps: int) -> np.ndarray:
-        recent = list(past[-p:])
-        made = []
-        for _ in range(steps):  # each step feeds the last back, as an AR model forecasts
-            value = coefficients[0] + sum(coefficients[k + 1] * recent[-k - 1] for k in range(p))
-            made.append(value)
-            recent.append(value)
-        return np.array(made)
+    def forecast(series: np.ndarray, origins: np.ndarray, steps: int) -> np.ndarray:
+        made = np.empty((len(origins), steps))
+        for row, origin in enumerate(origins):
+            recent = list(series[origin - p : origin])
+            for h in range(steps):  # each step feeds the last back, as an AR model forecasts
+                made[row, h] = coefficients[0] + sum(
+                    coefficients[k + 1] * recent[-k - 1] for k in range(p)
+                )
+                recent.append(made[row, h])
+        return made
 
     return forecast
 
@@ -229,10 +234,39 @@ def _fit_holt_winters(train: np.ndarray, season: int | None) -> Forecaster | Non
     if not season:
         smoothing.pop("smoothing_seasonal")
 
-    def forecast(past: np.ndarray, steps: int) -> np.ndarray:
+    def forecast(series: np.ndarray, origins: np.ndarray, steps: int) -> np.ndarray:
+        # one pass of the smoothing over the series: its state after each step is what a
+        # run over the past up to that step ends in, as the recursions only look back
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            run = model(past, **initial).fit(**smoothing, optimized=False)
-        return np.asarray(run.forecast(steps))
+            run = model(series, **initial).fit(**smoothing, optimized=False)
+        seasons = np.asarray(run.season) if season else None
+        if seasons is not None:  # the initial seasons first: s_t for t from -season on
+            seasons = np.concatenate([np.asarray(p["initial_seasons"]), seasons])
+        return holt_winters_forecasts(
+            np.asarray(run.level), np.asarray(run.trend), seasons, season, origins, steps
+        )
 
     return forecast
+
+
+def holt_winters_forecasts(
+    level: np.ndarray,
+    trend: np.ndarray,
+    seasons: np.ndarray | None,
+    season: int | None,
+    origins: np.ndarray,
+    steps: int,
+) -> np.ndarray:
+    """(origins, steps): from the states after the step before each origin T,
+    y_{T+h} = l_T + h b_T + s_{T+h-m(k+1)}, k = (h - 1) // m (Hyndman and Athanasopoulos,
+    Forecasting: Principles and Practice, 8.3), ``seasons`` starting m steps before the
+    series. statsmodels' own forecast takes s_{T-m} at h = m (its issue 9538), a season
+    older than the one the recursion just updated."""
+    last = origins[:, None] - 1  # the state after the last known step
+    h = np.arange(1, steps + 1)[None, :]
+    made = level[last] + h * trend[last]
+    if seasons is None or season is None:
+        return made
+    m = season
+    return made + seasons[m + last + h - m * ((h - 1) // m + 1)]
