@@ -116,9 +116,13 @@ def test_holt_winters_forecasts_every_step_as_its_recursions_say() -> None:
     made = classical._fit_holt_winters(series[:fitted_until], SEASON)(
         series[: origins.max()], origins, steps
     )
-    params = ExponentialSmoothing(
-        series[:fitted_until], trend="add", seasonal="add", seasonal_periods=SEASON
-    ).fit().params
+    params = (
+        ExponentialSmoothing(
+            series[:fitted_until], trend="add", seasonal="add", seasonal_periods=SEASON
+        )
+        .fit()
+        .params
+    )
     by_hand = np.stack([_holt_winters_by_hand(series[:o], steps, params) for o in origins])
     np.testing.assert_allclose(made, by_hand, rtol=1e-9)
 

@@ -24,6 +24,7 @@ airline passengers, 10 on the lynx cycle; none on an ARMA process).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import warnings
 from collections.abc import Callable
@@ -207,22 +208,20 @@ def _fit_autoregression(train: np.ndarray) -> Forecaster | None:
     return forecast
 
 
-def _fit_holt_winters(train: np.ndarray, season: int | None) -> Forecaster | None:
+def _holt_winters(values: np.ndarray, season: int | None, **initial: object) -> Any:
+    """statsmodels' ExponentialSmoothing: an additive trend, and an additive season."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     seasonal = "add" if season else None
+    return ExponentialSmoothing(
+        values, trend="add", seasonal=seasonal, seasonal_periods=season, **initial
+    )
+
+
+def _fit_holt_winters(train: np.ndarray, season: int | None) -> Forecaster | None:
     if len(train) < (2 * season if season else 0) + 10:  # two seasons to start from
         return None
-
-    def model(values: np.ndarray, **initial: object) -> ExponentialSmoothing:
-        return ExponentialSmoothing(
-            values, trend="add", seasonal=seasonal, seasonal_periods=season, **initial
-        )
-
-    with warnings.catch_warnings():  # convergence chatter, not a user's concern
-        warnings.simplefilter("ignore")
-        fitted = model(train).fit()
-    p = fitted.params
+    p = _holt_winters_parameters(train, season)
     initial = {
         "initialization_method": "known",
         "initial_level": p["initial_level"],
@@ -239,7 +238,7 @@ def _fit_holt_winters(train: np.ndarray, season: int | None) -> Forecaster | Non
         # run over the past up to that step ends in, as the recursions only look back
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            run = model(series, **initial).fit(**smoothing, optimized=False)
+            run = _holt_winters(series, season, **initial).fit(**smoothing, optimized=False)
         seasons = np.asarray(run.season) if season else None
         if seasons is not None:  # the initial seasons first: s_t for t from -season on
             seasons = np.concatenate([np.asarray(p["initial_seasons"]), seasons])
@@ -248,6 +247,20 @@ def _fit_holt_winters(train: np.ndarray, season: int | None) -> Forecaster | Non
         )
 
     return forecast
+
+
+@functools.lru_cache(maxsize=8)
+def _holt_winters_fitted(values: bytes, season: int | None) -> dict[str, Any]:
+    with warnings.catch_warnings():  # convergence chatter, not a user's concern
+        warnings.simplefilter("ignore")
+        return dict(_holt_winters(np.frombuffer(values, "float64"), season).fit().params)
+
+
+def _holt_winters_parameters(train: np.ndarray, season: int | None) -> dict[str, Any]:
+    """The fitted parameters, fitted once per series and season: zoo train asks for the
+    same fit twice (the test scores and the MAE by steps ahead), and the optimiser's
+    search is most of Holt-Winters' time."""
+    return _holt_winters_fitted(np.ascontiguousarray(train, "float64").tobytes(), season)
 
 
 def holt_winters_forecasts(
