@@ -3,6 +3,7 @@ client as curl asks, and its page driven in headless Chromium."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -120,3 +121,32 @@ def test_a_port_in_use_is_one_line(server: str, capsys) -> None:
     port = server.rsplit(":", 1)[1].rstrip("/")
     assert main(["serve", "no-such-run", "--port", port]) == 2
     assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
+
+
+def test_each_worker_builds_the_app_the_command_checked(sentiment: Path, monkeypatch) -> None:
+    """`--workers 2` hands uvicorn an import string, each worker process building the
+    app from the settings the command left in its environment: that app answers as the
+    one the command opened to check the model."""
+    import uvicorn
+    from fastapi.testclient import TestClient
+
+    from zoo.cli import serve
+
+    started: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(app=app, **options))
+    monkeypatch.setenv(serve.SETTINGS, "")  # restored after the test
+    args = ["serve", str(sentiment), "--port", "0", "--workers", "2", "--max-batch", "8"]
+    assert main(args) == 0
+    assert started["workers"] == 2 and started["factory"] is True
+    module, name = started["app"].split(":")
+    worker_app = getattr(importlib.import_module(module), name)()
+    checked_app = serve.app_from_settings(json.loads(os.environ[serve.SETTINGS]))
+    texts = {"texts": ["a wonderful film", "dull and far too long"]}
+    answers = []
+    for app in (worker_app, checked_app):
+        with TestClient(app) as client:
+            answer = client.post("/predict", json=texts)
+            assert answer.status_code == 200
+            answers.append(answer.json()["predictions"])
+    assert answers[0] == answers[1] and len(answers[0]) == 2
+    assert worker_app.state.service.limits.max_batch == 8  # the command's options reached it
