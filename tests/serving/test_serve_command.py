@@ -3,6 +3,7 @@ client as curl asks, and its page driven in headless Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -12,11 +13,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+import zoo
 from tests.helpers import chromium_browser
 from zoo.cli import main
 
@@ -27,11 +29,17 @@ SCREENSHOTS = ROOT / "build" / "serve-screenshots"  # kept after the run, for a 
 
 @pytest.fixture(scope="module")
 def server(sentiment: Path) -> Iterator[str]:
+    with _served(sentiment) as address:
+        yield address
+
+
+@contextlib.contextmanager
+def _served(run: Path) -> Iterator[str]:
     """`zoo serve RUN --port 0` in a process; its address, read from what it prints (a
     small --max-batch: fewer batch sizes to trace before it listens)."""
     command = [sys.executable, "-c", "from zoo.cli import main; main()"]
     process = subprocess.Popen(
-        [*command, "serve", str(sentiment), "--port", "0", "--max-batch", "8"],
+        [*command, "serve", str(run), "--port", "0", "--max-batch", "8"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -114,6 +122,39 @@ def test_the_page_shows_the_label_and_the_recurrence(server: str) -> None:
         maps.first.click(position={"x": 5, "y": 5})
         expect(page.locator("#step table")).to_contain_text("f_t")  # the forget gate
         page.screenshot(path=SCREENSHOTS / "sentiment.png", full_page=True)
+    assert not errors, errors
+
+
+def test_the_page_streams_a_language_model_s_text(trained: Callable[[str], Path]) -> None:
+    """The page reads /generate's event stream piece by piece into the text, as
+    `zoo generate` writes it (greedy, so the two must agree to the character)."""
+    from playwright.sync_api import expect
+
+    hello = trained("hello")
+    greedy = zoo.generate(hello, prime="h", length=12, temperature=0)
+    with _served(hello) as address, chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(address)
+        expect(page.locator("#generate")).to_be_visible()
+        page.locator("#prime").fill("h")
+        page.locator("#length").fill("12")
+        page.locator("#temperature").fill("0")
+        page.locator("#go").click()
+        text = page.locator("#generated")
+        expect(text).to_have_attribute("data-done", "true")
+        assert text.text_content() == greedy and len(greedy) > 1
+        # ready to trace the window the model would go on from: a longer text is refused
+        window = zoo.read_spec(hello / "best.keras").inputs.length
+        expect(page.locator("#trace-input")).to_have_value(greedy[-window:])
+        page.locator("#trace").click()
+        maps = page.locator("#maps canvas")
+        expect(maps).to_have_count(1)  # one layer, one way
+        units = zoo.read_spec(hello / "best.keras").model.units
+        assert int(maps.first.get_attribute("data-painted")) == units * window
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "language_model.png", full_page=True)
     assert not errors, errors
 
 

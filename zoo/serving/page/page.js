@@ -140,10 +140,16 @@ async function generate() {
         else out.textContent += parsed.piece;
       }
     }
-    if (info.traces && !info.translates) $("trace-input").value = out.textContent.slice(0, 40);
+    if (info.traces && !info.translates) $("trace-input").value = lastWindow(out.textContent);
   } catch (error) {
     shout(error);
   }
+}
+
+// The characters a language model reads to go on from the text: its window (at most 40,
+// to keep the maps legible), since a trace reads no more than the model does.
+function lastWindow(text) {
+  return text.slice(-Math.min(info.input.shape[1] || 40, 40));
 }
 
 // -- the recurrence as heatmaps -------------------------------------------------------
