@@ -190,6 +190,11 @@ def test_csv_argument_errors(tmp_path: Path, args: dict, expected: str) -> None:
         ("t,a\n0,1\n1,2\n2,nan\n", "{f}:4: column 'a': 'nan' is not a finite number"),
         ("t,a\n0,1\n1,\n2,3\n", "{f}:3: column 'a': '' is not a finite number"),
         ("t,a\n0,1\n1\n2,3\n", "{f}:3: expected 2 fields, found 1"),
+        (
+            "month,a,b\n1949-01,1,2\n1949-02,3,4\n",
+            "{f}:2: column 'month': '1949-01' is not a finite number; every column is read "
+            "unless data.args.columns names them: e.g. columns: ['a', 'b']",
+        ),
         ("", "{f} is empty; header: true expects a header row"),
     ],
 )

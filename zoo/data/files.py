@@ -254,6 +254,14 @@ class _Layout:
     future: list[int]
     targets_required: bool
 
+    def hint(self, column: int) -> str:
+        """What to do where a column read by default holds no number (a date, a label)."""
+        if self.args.columns is not None or self.names is None:
+            return ""
+        others = [repr(n) for k, n in enumerate(self.names) if k != column and n != self.args.id]
+        named = f"e.g. columns: [{', '.join(others)}]" if others else "columns: [...]"
+        return f"; every column is read unless data.args.columns names them: {named}"
+
     def table(self, rows: list[tuple[int, list[str]]], needed: int, which: str) -> SeriesTable:
         path, args, names, future = self.path, self.args, self.names, self.future
         if len(rows) < needed:
@@ -271,7 +279,8 @@ class _Layout:
             for j in used:
                 where = f"{path}:{line}: column {names[j] if names else j!r}"
                 unknown = blank_is_unknown and not row[j].strip()
-                table[i, j] = math.nan if unknown else _number(row[j], where)
+                hint = self.hint(j) if i == 0 and row[j].strip() else ""  # a column of text
+                table[i, j] = math.nan if unknown else _number(row[j], where, hint)
         if blank_is_unknown:
             lines = [f"{path}:{line}" for line, _ in rows]
             observed = observed_rows(table[:, self.inputs], lines)
@@ -372,13 +381,13 @@ def _column_indexes(
     return indexes
 
 
-def _number(value: str, where: str) -> float:
+def _number(value: str, where: str, hint: str = "") -> float:
     try:
         number = float(value)
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        raise SpecError.single(f"{where}: {value!r} is not a finite number", PATH)
+        raise SpecError.single(f"{where}: {value!r} is not a finite number{hint}", PATH)
     return number
 
 
