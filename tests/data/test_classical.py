@@ -86,6 +86,17 @@ def test_no_method_reads_past_the_origin_it_forecasts_from() -> None:
         assert (after[name][middle + 1 :] != before[name][middle + 1 :]).any(), name
 
 
+def test_a_season_longer_than_the_years_before_the_test_has_no_seasonal_naive() -> None:
+    """It would repeat rows that do not exist: counted from the end, the test's own."""
+    t = np.arange(120)
+    train, test = windows(np.sin(2 * np.pi * t / 7) + 0.1 * t, window=8, horizon=2)
+    first_origin = int(test.spans[:, 0].min())
+    assert "seasonal naive (7)" in classical.scores(test, train, 7)
+    assert f"seasonal naive ({first_origin + 1})" not in classical.scores(
+        test, train, first_origin + 1
+    )
+
+
 def _holt_winters_by_hand(
     past: np.ndarray, steps: int, params: dict, m: int = SEASON
 ) -> np.ndarray:

@@ -55,7 +55,7 @@ def methods(season: int | None, detected: bool = False) -> list[Method]:
     found = [Method(f"AR({AR_ORDER})", _fit_autoregression)]
     shown = f"{season}, detected" if detected else f"{season}"
     if season:
-        found.insert(0, Method(f"seasonal naive ({shown})", lambda _: _seasonal_naive(season)))
+        found.insert(0, Method(f"seasonal naive ({shown})", lambda t: _seasonal_naive(t, season)))
     if importlib.util.find_spec("statsmodels") is not None:
         name = f"Holt-Winters ({shown})" if season else "Holt-Winters"
         found.append(Method(name, lambda train: _fit_holt_winters(train, season)))
@@ -178,7 +178,10 @@ def _forecasts(
     return np.stack(per_column, axis=-1).reshape(len(spans), -1)
 
 
-def _seasonal_naive(season: int) -> Forecaster:
+def _seasonal_naive(train: np.ndarray, season: int) -> Forecaster | None:
+    if len(train) < season:  # no season before the first origin to repeat
+        return None
+
     def forecast(series: np.ndarray, origins: np.ndarray, steps: int) -> np.ndarray:
         # step h repeats the step a whole number of seasons before it, in the last season
         return series[origins[:, None] - season + np.arange(steps) % season]
