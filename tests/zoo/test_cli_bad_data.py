@@ -283,6 +283,23 @@ def test_train(capsys, tmp_path: Path, source, content, expected, changes) -> No
     assert not (tmp_path / "runs").exists(), "nothing is written for bad data"
 
 
+def test_a_year_column_read_by_default_is_named(capsys, tmp_path: Path) -> None:
+    """csv_series reads every column unless data.args.columns names them: a year beside
+    the values makes two features where the spec reads one, and the message says so."""
+    rows = b"".join(b"%d,%d\n" % (1900 + t, t) for t in range(8))
+    data = write_data(tmp_path / FILES["csv_series"], b"year,a\n" + rows)
+    spec = write_spec(tmp_path, "csv_series")
+    fields = yaml.safe_load(spec.read_text())
+    del fields["data"]["args"]["columns"]
+    spec.write_text(yaml.safe_dump(fields))
+    code, _, err = run(capsys, "train", spec, "--runs", tmp_path / "runs", "-q")
+    assert (code, err) == (
+        2,
+        f"error: inputs: {data} produces inputs of shape (5, 2) per example (its columns "
+        "year, a: data.args.columns picks them), but the spec's inputs expect (5, 1)\n",
+    )
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> Callable[[str], Path]:
     """The run directory of a model trained on good data, one per source (made on first use)."""

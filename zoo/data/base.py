@@ -222,6 +222,8 @@ class Dataset:
     series_rows: np.ndarray | None = None
     # The input columns that are future covariates (known ahead, read led by the horizon)
     future_columns: list[int] | None = None
+    # Each input feature's name, where a file names them (a CSV's header), for messages
+    input_names: list[str] | None = None
     # seq2seq: the source side's token texts, when they differ from ``vocabulary``
     source_vocabulary: list[str] | None = None
     # the task's trivial predictor, shown beside results scored on the same examples
@@ -596,8 +598,11 @@ def check_fits(dataset: Dataset, spec: Any, name: str) -> None:
         expected = [inputs.length, inputs.features]
     actual = (dataset.text.length,) if dataset.text is not None else first.shape[1:]
     if not _fits(actual, expected):
+        read = ""
+        if dataset.input_names is not None:  # a date or year column is often read unawares
+            read = f" (its columns {', '.join(dataset.input_names)}: data.args.columns picks them)"
         raise SpecError.single(
-            f"{name} produces inputs of shape {tuple(actual)} per example, but the "
+            f"{name} produces inputs of shape {tuple(actual)} per example{read}, but the "
             f"spec's inputs expect {_shape(expected)}",
             "inputs",
         )

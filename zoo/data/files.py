@@ -10,7 +10,7 @@ import csv
 import io
 import math
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -189,7 +189,8 @@ def _csv_series(args: CsvSeriesArgs, context: Context) -> Dataset:
                 table.future,
             )
         )
-    return windows[0] if args.id is None else panel(windows, [str(n) for n in tables])
+    data = windows[0] if args.id is None else panel(windows, [str(n) for n in tables])
+    return replace(data, input_names=next(iter(tables.values())).input_names)
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ class SeriesTable:
     # the future covariates (rows, len(future)), None without; in a file to forecast
     # from, the inputs' rows are the observed ones and these run on over the horizon
     future: np.ndarray | None = None
+    input_names: list[str] | None = None  # the inputs', then the future covariates'
 
 
 def read_series(
@@ -290,12 +292,17 @@ class _Layout:
             table = table[: observed + args.horizon]
         n = len(table) - (args.horizon if blank_is_unknown else 0)
         targets = self.targets
+
+        def named(columns: list[int]) -> list[str]:
+            return [names[j] if names else f"column {j}" for j in columns]
+
         return SeriesTable(
             table[:n, self.inputs],
             table[:n, targets] if targets is not None else None,
-            [names[j] if names else f"column {j}" for j in targets] if targets is not None else [],
+            named(targets) if targets is not None else [],
             [self.inputs.index(j) if j in self.inputs else None for j in targets or []],
             table[:, future] if future else None,
+            named(self.inputs + future),
         )
 
 
