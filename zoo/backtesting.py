@@ -392,13 +392,18 @@ def _classical(
     if cutoffs is None:
         return classical.forecasts(scored, train, season)
     assert scored.series is not None
+    if season is None:  # detected once, before the first origin: every refit forecasts alike
+        before = scored.series[: classical.fitted_until(scored, train), 0]
+        season = classical.resolved_season(None, before)[0] or 1
     made: dict[str, np.ndarray] = {}
     for cutoff in np.unique(cutoffs):
         block = np.flatnonzero(cutoffs == cutoff)
         until = len(scored.series) - int(cutoff)
         for name, forecast in classical.forecasts(scored.take(block), train, season, until).items():
-            made.setdefault(name, np.zeros((len(scored), *forecast.shape[1:])))[block] = forecast
-    return made
+            made.setdefault(name, np.full((len(scored), *forecast.shape[1:]), np.nan))
+            made[name][block] = forecast
+    # a method that some refit could not fit (too short a past) is left out, not half-scored
+    return {name: forecast for name, forecast in made.items() if not np.isnan(forecast).any()}
 
 
 def _refitted(

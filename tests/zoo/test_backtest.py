@@ -171,3 +171,32 @@ def test_refits_group_the_origins_in_time_order_on_one_clock_for_every_series() 
     assert one.tolist() == [7, 7, 7, 4, 4, 4, 1]
     long, short = refit_cutoffs([np.array([5, 4, 3, 2, 1]), np.array([3, 2, 1])], 2)
     assert long.tolist() == [5, 5, 3, 3, 1] and short.tolist() == [3, 3, 1]
+
+
+def test_refitted_classical_methods_share_one_season_and_all_of_their_origins(
+    monkeypatch,
+) -> None:
+    """A season detected at each refit named the methods differently block by block
+    (sunspots: "Holt-Winters (10, detected)" beside "Holt-Winters"), and a method missing
+    from a block was scored with zeros there. The season is now found once, before the
+    first origin, and a method some refit lacks is left out."""
+    from tests.data.test_classical import windows
+    from zoo.backtesting import _classical, refit_cutoffs, rows_to_end
+
+    t = np.arange(300)
+    train, test = windows(10 * np.sin(2 * np.pi * t / SEASON) + 0.5 * t)
+    (cutoffs,) = refit_cutoffs([rows_to_end(test)], 10)
+    seasons, untils = [], []
+
+    def fake(block, trained_on, season, until=None):
+        seasons.append(season)
+        untils.append(until)
+        made = {"every refit": np.zeros((len(block), 6))}
+        if until > int(test.spans[:, 0].min()):  # not at the first refit
+            made["later refits only"] = np.ones((len(block), 6))
+        return made
+
+    monkeypatch.setattr(classical, "forecasts", fake)
+    made = _classical(test, train, None, cutoffs)
+    assert len(untils) == 3 and seasons == [SEASON] * 3  # detected in the rows before
+    assert list(made) == ["every refit"]
