@@ -80,6 +80,23 @@ def test_predict_a_csv_in_its_own_units(capsys, trained: Path, tmp_path: Path) -
     assert rows[0]["Passengers"] == pytest.approx(float(value), rel=1e-5)
 
 
+def test_no_input_forecasts_after_the_csv_it_was_trained_on(capsys, trained: Path) -> None:
+    capsys.readouterr()
+    assert main(["predict", str(trained), str(airline_csv())]) == 0
+    given = capsys.readouterr().out.splitlines()
+    assert main(["predict", str(trained)]) == 0
+    own = capsys.readouterr().out.splitlines()
+    copy = trained.parent.parent / "Airline.csv"  # beside the spec, as the spec names it
+    assert own[0] == f"{copy}: the next 1 step after its last observed row"
+    assert own[1:] == given[1:]
+    copy.rename(moved := copy.with_name("elsewhere.csv"))  # the fixture's: put back after
+    try:
+        assert main(["predict", str(trained)]) == 2
+        assert capsys.readouterr().err == f"error: {copy}: no such file\n"
+    finally:
+        moved.rename(copy)
+
+
 def test_plain_keras_in_a_fresh_process_takes_raw_passengers(trained: Path) -> None:
     """No side files: the scaling is inside best.keras, so Keras alone gives the same
     forecast as zoo predict, in passengers."""

@@ -298,7 +298,7 @@ MISTAKES = [
     case("predict", "{series}", "series.csv", "-o", "notes.txt/p.csv", "is a file, not a"),
     case("predict", "{series}", "series.csv", "-o", "notes.txt/p.npy", "is a file, not a"),
     case("predict", "{series}", "--text", "hello", "this model takes arrays, not text"),
-    case("predict", "{series}", "give the data to predict"),
+    case("predict", "{sentiment}", "give the data to predict"),
     case("predict", "{series}", "series.csv", "--text", "x", "give an INPUT file or --text"),
     case("predict", "{sentiment}", "--text", "", "text 1 of 1 is empty"),
     case("predict", "{sentiment}", "--text", "good", "--steps", "2", "this model takes text"),

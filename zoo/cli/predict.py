@@ -28,8 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         nargs="?",
         metavar="INPUT.csv|INPUT.txt|INPUT.npy",
-        help="the data; left out, a forecaster of a series that needs no file (lynx, airline, "
-        "a generator's) forecasts after the end of that series",
+        help="the data; left out, a forecaster forecasts after the end of the series it was "
+        "trained on (lynx, airline, a generator's, or its csv_series file)",
     )
     parser.add_argument(
         "--text",

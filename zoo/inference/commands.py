@@ -110,9 +110,9 @@ def predict(
     has the class names and their probabilities, or a tagger's tag for each word. A
     csv_series forecaster takes a CSV with the spec's columns (found by name) and
     forecasts after its last window, in the CSV's units. Any other model takes an
-    array as it takes it, or a .npy file. Given no inputs, a forecaster of a series that
-    needs no file of the user's (lynx, airline, a generator's) forecasts after the end of
-    that series. With ``steps``, a forecaster whose target is
+    array as it takes it, or a .npy file. Given no inputs, a forecaster forecasts after
+    the end of the series it was trained on: a packaged or generated one, or the CSV its
+    spec names. With ``steps``, a forecaster whose target is
     its one input series has its predictions fed back as inputs until ``steps`` future
     values are made."""
     if steps is not None and steps < 1:
@@ -136,6 +136,8 @@ def predict(
         raise UserError(
             f"{opened.path}: this model takes arrays, not text (give a .npy of its inputs)"
         )
+    if inputs is None and _reads_a_csv_series(record.spec):
+        inputs = opened.data_folder / record.spec.data.args["path"]  # the file it learnt
     if inputs is None:  # a forecaster of a series that needs no file: after its end
         window, names, where = own_series_window(opened)
         return forecast(_forward(model, window, steps)[0], names, where, bands)
@@ -158,6 +160,10 @@ def predict(
     values = _forward(model, inputs, steps)
     classes = class_names(record) if values.ndim == 2 and steps is None else None
     return Prediction(values, source=where, classes=classes)
+
+
+def _reads_a_csv_series(spec: Any) -> bool:
+    return spec.data is not None and spec.data.source == "csv_series"
 
 
 def forecast(
