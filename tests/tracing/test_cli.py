@@ -146,6 +146,7 @@ def test_trained_hello_seed_continues_hell_with_o(capsys, tmp_path: Path, monkey
         (["hello_seed", "--input", "hellohello"], "the input has 10 tokens; the model reads 4"),
         (["hello_seed", "--input", "hell", "--units", "0"], "--units must be at least 1"),
         (["adding_rnn", "--input", "hell"], "give --input-npy FILE, not --input"),
+        (["adding_rnn"], "give --input-npy FILE"),  # its windows are of no series to end
         (["no_such_spec", "--input", "hell"], "no_such_spec"),
         (["hello_seed", "--input", "hell", "--set", "model.units=0"], "model.units"),
     ],
@@ -154,6 +155,18 @@ def test_mistakes_are_one_line_and_exit_2(capsys, argv: list, message: str) -> N
     code, out, err = run(capsys, "trace", *argv)
     assert code == 2, (out, err)
     assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_forecaster_given_no_input_reads_the_end_of_its_series(capsys) -> None:
+    from zoo.data.packaged import _sktime_datasets
+
+    traced = trace("lynx_gru")
+    assert traced.origin.endswith("reading the last window of the lynx series")
+    counts = _sktime_datasets("lynx").load_lynx().to_numpy(dtype="float64")
+    last = np.log10(counts)[-10:, None].astype("float32")  # the source's own units
+    given = trace("lynx_gru", array=last)
+    np.testing.assert_allclose(traced.directions[0].inputs, given.directions[0].inputs)
+    assert len(traced.tokens) == 10 and traced.head.outputs == pytest.approx(given.head.outputs)
 
 
 def test_a_trained_model_is_not_changed_by_set(capsys, tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def test_traced_h_is_the_layers_returned_sequence(
     )
     x = example()
     traced = trace(path, array=x)
-    model, _, _ = loaded(path, None, False)
+    model, *_ = loaded(path, None, False)
     layers = [
         each
         for each in model.layers

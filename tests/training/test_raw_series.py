@@ -89,6 +89,13 @@ def test_no_input_forecasts_after_the_csv_it_was_trained_on(capsys, trained: Pat
     copy = trained.parent.parent / "Airline.csv"  # beside the spec, as the spec names it
     assert own[0] == f"{copy}: the next 1 step after its last observed row"
     assert own[1:] == given[1:]
+    assert main(["trace", str(trained), "--units", "2"]) == 0  # the same window, traced
+    assert capsys.readouterr().out.splitlines()[0].endswith(f"reading the last window of {copy}")
+    from zoo.opening import open_model
+    from zoo.serving.service import Service
+
+    example = Service(open_model(trained)).example()  # where the served page starts
+    assert example == {"series": [passengers()[-12:].tolist()]}
     copy.rename(moved := copy.with_name("elsewhere.csv"))  # the fixture's: put back after
     try:
         assert main(["predict", str(trained)]) == 2

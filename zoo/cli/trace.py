@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--input-npy",
         type=Path,
         metavar="FILE",
-        help="a .npy of one example, for models of real values (or of token ids)",
+        help="a .npy of one example, for models of real values (or of token ids); left "
+        "out, a forecaster reads the last window of the series it was trained on",
     )
     parser.add_argument(
         "--units",

@@ -16,11 +16,12 @@ from zoo.data.tokens import markers
 from zoo.errors import UserError
 from zoo.inference.inputs import (
     GIVE_DATA,
+    SeriesEnd,
     array_file,
     check_ids,
     check_shape,
-    own_series_window,
     read_texts,
+    series_end,
     series_window,
     takes_text,
 )
@@ -136,21 +137,23 @@ def predict(
         raise UserError(
             f"{opened.path}: this model takes arrays, not text (give a .npy of its inputs)"
         )
-    if inputs is None and _reads_a_csv_series(record.spec):
-        inputs = opened.data_folder / record.spec.data.args["path"]  # the file it learnt
-    if inputs is None:  # a forecaster of a series that needs no file: after its end
-        window, names, where = own_series_window(opened)
-        return forecast(_forward(model, window, steps)[0], names, where, bands)
+    if inputs is None:  # after the end of the series it was trained on
+        end = series_end(model, record.spec, opened.data_folder)
+        if end is None:
+            raise UserError(GIVE_DATA)
+    elif isinstance(inputs, (str, Path)) and Path(inputs).suffix == ".csv":
+        end = SeriesEnd(*series_window(model, record.spec, Path(inputs)), str(inputs))
+    else:
+        end = None
     if steps is not None:
         _check_feeds_back(opened)
+    if end is not None:
+        ahead = _forward(model, end.windows, steps)
+        if end.series is None:
+            return forecast(ahead[0], end.names, end.where, bands)
+        return panel_forecast(ahead, end.names, end.series, end.where, bands)
     if isinstance(inputs, (str, Path)):
         source = Path(inputs)
-        if source.suffix == ".csv":
-            window, names, series = series_window(model, record.spec, source)
-            ahead = _forward(model, window, steps)
-            if series is None:
-                return forecast(ahead[0], names, str(source), bands)
-            return panel_forecast(ahead, names, series, str(source), bands)
         inputs = array_file(source)
     else:
         source = None
@@ -160,10 +163,6 @@ def predict(
     values = _forward(model, inputs, steps)
     classes = class_names(record) if values.ndim == 2 and steps is None else None
     return Prediction(values, source=where, classes=classes)
-
-
-def _reads_a_csv_series(spec: Any) -> bool:
-    return spec.data is not None and spec.data.source == "csv_series"
 
 
 def forecast(

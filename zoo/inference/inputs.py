@@ -5,6 +5,7 @@ problem is one line (a ``UserError``), never a traceback from Keras."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -117,25 +118,39 @@ def series_window(
 GIVE_DATA = "give the data to predict: an INPUT file, or --text for a text model"
 
 
-def own_series_window(opened: Any) -> tuple[np.ndarray, list[str], str]:
-    """(the last window of the series a forecaster was trained on, its name, where it
-    is from), for a series that needs no file of the user's: a packaged one (lynx,
-    airline) or a generator's; the forecast is then after the series' end."""
+@dataclass(frozen=True)
+class SeriesEnd:
+    """The last window of each series a forecaster was trained on: what it forecasts
+    from when given no input."""
+
+    windows: np.ndarray  # (series, window, features)
+    names: list[str] | None  # the targets'
+    series: list[str] | None  # each window's series, in a long-format file of many
+    where: str  # "sales.csv", "the airline series"
+
+
+def series_end(model: Any, spec: Any, folder: Path) -> SeriesEnd | None:
+    """The end of the series ``model`` was trained on: the CSV its spec names (relative
+    to ``folder``, the spec's), or a packaged (lynx, airline) or generated one whose
+    forecast is of its input; None for a model of no series."""
     from zoo.data.base import Context, data_seed, source_of
 
-    spec = opened.spec
     if spec.data is None:
-        raise UserError(GIVE_DATA)
+        return None
+    if spec.data.source == "csv_series":
+        path = folder / spec.data.args["path"]
+        windows, names, series = series_window(model, spec, path)
+        return SeriesEnd(windows, names, series, str(path))
     source, args = source_of(spec)
     if "path" in type(args).model_fields or not source.feeds_back(args):
-        raise UserError(GIVE_DATA)
-    dataset = source.load(args, Context(data_seed(spec), opened.data_folder))
+        return None
+    dataset = source.load(args, Context(data_seed(spec), folder))
     if dataset.series is None:
-        raise UserError(GIVE_DATA)
+        return None
     window = dataset.series[-args.window :][None].astype("float32")
     where = f"the {spec.data.source} series"
-    check_shape(opened.model, window, f"{where}'s last {args.window} rows")
-    return window, [spec.data.source], where
+    check_shape(model, window, f"{where}'s last {args.window} rows")
+    return SeriesEnd(window, [spec.data.source], None, where)
 
 
 def array_file(path: Path) -> np.ndarray:

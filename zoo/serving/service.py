@@ -172,16 +172,19 @@ class Service:
 
     def example(self) -> dict[str, Any] | None:
         """A request this model answers, to start from: a sentence, or the last window of
-        the series it was trained on where that needs no file of the user's."""
-        from zoo.inference.inputs import own_series_window
+        the series it was trained on (the first series' of many), where it can be read."""
+        from zoo.inference.inputs import series_end
 
         if self.takes == TEXTS:
             return {TEXTS: ["a wonderful film, warm and funny"]}
         if self.takes == SERIES:
             try:
-                window, _, _ = own_series_window(self.opened)
-            except UserError:
+                end = series_end(self.model, self.spec, self.opened.data_folder)
+            except UserError:  # its CSV has moved since: the page starts empty
                 return None
+            if end is None:
+                return None
+            window = end.windows[:1]
             return {
                 SERIES: [window[0, :, 0].tolist() if window.shape[-1] == 1 else window[0].tolist()]
             }

@@ -109,9 +109,15 @@ def trace(
     """Trace ``target`` (a run directory, a .keras file, or a spec: its file or shipped
     name) on one input: ``text`` for a model of tokens or strings, ``array`` (a .npy
     file or an array of one example) for one of real values."""
-    from zoo.tracing.reading import loaded
+    from zoo.inference.inputs import takes_text
+    from zoo.tracing.reading import loaded, series_end_input
 
-    model, record, origin = loaded(target, overrides, unsafe)
+    model, record, origin, folder = loaded(target, overrides, unsafe)
+    if text is None and array is None and not takes_text(model):
+        end = series_end_input(model, record, folder)
+        if end is not None:  # a forecaster given no input reads the end of its series
+            array, read = end
+            origin = f"{origin}, reading {read}"
     return trace_model(model, record, origin, text, array)
 
 

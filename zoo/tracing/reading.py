@@ -14,10 +14,11 @@ from zoo.errors import UserError
 from zoo.spec import Overrides
 
 
-def loaded(target: Path | str, overrides: Overrides, unsafe: bool) -> tuple[Any, Any, str]:
-    """(the model, its record, which weights it holds): a run directory or .keras file
-    as trained; a spec as initialised from its seed, with its data's preprocessing
-    (vocabulary, scaling) fitted as training would fit it."""
+def loaded(target: Path | str, overrides: Overrides, unsafe: bool) -> tuple[Any, Any, str, Path]:
+    """(the model, its record, which weights it holds, the folder its data paths are
+    relative to): a run directory or .keras file as trained; a spec as initialised from
+    its seed, with its data's preprocessing (vocabulary, scaling) fitted as training
+    would fit it."""
     path = Path(target)
     from zoo.opening import is_trained, open_model
 
@@ -25,11 +26,11 @@ def loaded(target: Path | str, overrides: Overrides, unsafe: bool) -> tuple[Any,
         if overrides:
             raise UserError("--set changes a spec; a trained model is traced as it is")
         opened = open_model(path, unsafe)
-        return opened.model, opened.record, f"the weights of {opened.path}"
+        return opened.model, opened.record, f"the weights of {opened.path}", opened.data_folder
     return _initialised(target, overrides)
 
 
-def _initialised(source: Path | str, overrides: Overrides) -> tuple[Any, Any, str]:
+def _initialised(source: Path | str, overrides: Overrides) -> tuple[Any, Any, str, Path]:
     from zoo.builder import build_model
     from zoo.data import load_splits
     from zoo.saving import ModelRecord, trained_record
@@ -51,7 +52,22 @@ def _initialised(source: Path | str, overrides: Overrides) -> tuple[Any, Any, st
             raise located(error, document) from None
         raise
     seed = "no seed" if spec.seed is None else f"seed {spec.seed}"
-    return model, record, f"the weights as {spec.name} initialises them ({seed}, untrained)"
+    origin = f"the weights as {spec.name} initialises them ({seed}, untrained)"
+    return model, record, origin, spec_folder(source)
+
+
+def series_end_input(model: Any, record: Any, folder: Path) -> tuple[np.ndarray, str] | None:
+    """(one example, what it is) where a forecaster is traced on no input: the last
+    window of the series it was trained on (the first series' of many); else None."""
+    from zoo.inference.inputs import series_end
+
+    if "int" in str(model.inputs[0].dtype) or len(model.inputs) > 1:
+        return None
+    end = series_end(model, record.spec, folder)
+    if end is None:
+        return None
+    which = f"{end.where}: series {end.series[0]!r}" if end.series else end.where
+    return end.windows[:1], f"the last window of {which}"
 
 
 def model_inputs(
