@@ -63,7 +63,10 @@ def series_end_input(model: Any, record: Any, folder: Path) -> tuple[np.ndarray,
 
     if "int" in str(model.inputs[0].dtype) or len(model.inputs) > 1:
         return None
-    end = series_end(model, record.spec, folder)
+    try:
+        end = series_end(model, record.spec, folder)
+    except UserError:  # its CSV has moved, or lacks what a forecast from its end needs
+        return None
     if end is None:
         return None
     which = f"{end.where}: series {end.series[0]!r}" if end.series else end.where
