@@ -9,8 +9,8 @@ all steps, in the data's units:
     MAE    mean |forecast - truth|
     RMSE   sqrt(mean (forecast - truth)^2)
     MASE   MAE / the mean |y_t - y_{t-m}| of the series before the origins (m: the
-           season, given or detected, else 1): below 1 beats the naive forecast's
-           in-sample error
+           season, given or detected, where those rows hold more than one; else 1):
+           below 1 beats the naive forecast's in-sample error
     sMAPE  mean 2 |forecast - truth| / (|forecast| + |truth|), in percent
 
 A quantile forecaster is scored by its median, and its band by coverage: how often the
@@ -328,19 +328,27 @@ def _scored(
         made[method] = forecast.reshape(shape)
     series = scored.series.reshape(len(scored.series), -1).astype("float64")
     before = series[: classical.fitted_until(scored, train)]
-    lag = classical.resolved_season(season, before[:, 0])[0] or 1
-    scale = np.abs(before[lag:] - before[:-lag]).mean(axis=0)
+    scale = naive_scale(before, classical.resolved_season(season, before[:, 0])[0])
     return Backtest(
         name=name,
         origins=scored.spans[:, 0],
         truth=scored.y.reshape(shape).astype("float64"),
         forecasts=made,
-        scale=np.tile(np.where(scale > 0, scale, 1.0), (len(scored), 1)),
+        scale=np.tile(scale, (len(scored), 1)),
         series=series,
         quantiles=levels,
         bands=bands,
         refit=refit,
     )
+
+
+def naive_scale(before: np.ndarray, season: int | None) -> np.ndarray:
+    """MASE's denominator for each column of the rows ``before`` the origins: the mean
+    |y_t - y_{t-m}|, m the season where those rows hold more than one, else 1 (the naive
+    forecast's step); 1 where that is 0 (a flat series)."""
+    lag = season if season and season < len(before) else 1
+    scale = np.abs(before[lag:] - before[:-lag]).mean(axis=0)
+    return np.where(scale > 0, scale, 1.0)
 
 
 def _joined(parts: list[Backtest], ids: list[str]) -> Backtest:

@@ -200,3 +200,18 @@ def test_refitted_classical_methods_share_one_season_and_all_of_their_origins(
     made = _classical(test, train, None, cutoffs)
     assert len(untils) == 3 and seasons == [SEASON] * 3  # detected in the rows before
     assert list(made) == ["every refit"]
+
+
+def test_mase_scales_by_the_naive_step_where_no_season_precedes_the_test() -> None:
+    """Fewer rows before the test than a season: the seasonal differences are empty (a
+    mean of nothing, NaN and a warning), so the naive forecast's step scales MASE."""
+    import warnings
+
+    from zoo.backtesting import naive_scale
+
+    before = np.array([[1.0], [3.0], [2.0], [6.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(naive_scale(before, 12), [(2 + 1 + 4) / 3])
+        np.testing.assert_allclose(naive_scale(before, 2), [(1 + 3) / 2])
+        np.testing.assert_allclose(naive_scale(np.ones((5, 1)), None), [1.0])  # flat
