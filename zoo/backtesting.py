@@ -273,8 +273,11 @@ def backtested(
         assert data is not None  # a refit reads the data again
         cutoffs = list(refit_cutoffs([rows_to_end(part) for part in scored], refit))
         made = _refitted(spec, data, scored, cutoffs)  # type: ignore[arg-type]
+    season: int | classical.Season | None = classical.season_of(spec)
+    if test.groups is not None:  # one season for every series, as zoo train scores them
+        season = classical.panel_season(splits.train, season)
     parts = [
-        _scored(spec, part, trained_on, predicted, cut, refit, name)
+        _scored(spec, part, trained_on, predicted, cut, refit, name, season)
         for part, (_, trained_on, _, _), predicted, cut in zip(
             scored, series, made, cutoffs, strict=True
         )
@@ -309,10 +312,12 @@ def _scored(
     cutoffs: np.ndarray | None,
     refit: int | None,
     name: str,
+    season: int | classical.Season | None,
 ) -> Backtest:
     """One series' backtest from the model's forecasts of its ``scored`` windows, with
     the classical methods fitted before the first origin, or refitted at each ``cutoffs``
-    (rows before the series' end, one per origin)."""
+    (rows before the series' end, one per origin), with ``season`` (the spec's, or
+    resolved for many series at once)."""
     assert scored.spans is not None and scored.series is not None
     horizon = int(scored.spans[0, 1] - scored.spans[0, 0])
     shape = (len(scored), horizon, -1)
@@ -323,12 +328,11 @@ def _scored(
         bands = np.moveaxis(predicted.reshape(len(scored), len(levels), horizon, -1), 1, -1)
         predicted = bands[..., levels.index(MEDIAN)]
     made = {MODEL: predicted.reshape(shape)}
-    season = classical.season_of(spec)
     for method, forecast in _classical(scored, train, season, cutoffs).items():
         made[method] = forecast.reshape(shape)
     series = scored.series.reshape(len(scored.series), -1).astype("float64")
     before = series[: classical.fitted_until(scored, train)]
-    scale = naive_scale(before, classical.resolved_season(season, before[:, 0])[0])
+    scale = naive_scale(before, classical.resolved_season(season, before[:, 0]).period)
     return Backtest(
         name=name,
         origins=scored.spans[:, 0],
@@ -393,16 +397,19 @@ def refit_cutoffs(origins: list[np.ndarray], every: int) -> list[np.ndarray]:
 
 
 def _classical(
-    scored: Dataset, train: Dataset, season: int | None, cutoffs: np.ndarray | None
+    scored: Dataset,
+    train: Dataset,
+    season: int | classical.Season | None,
+    cutoffs: np.ndarray | None,
 ) -> dict[str, np.ndarray]:
     """The classical forecasts from every origin: fitted before the first, or refitted
     where the model is (``cutoffs``, as ``refit_cutoffs``)."""
     if cutoffs is None:
         return classical.forecasts(scored, train, season)
     assert scored.series is not None
-    if season is None:  # detected once, before the first origin: every refit forecasts alike
-        before = scored.series[: classical.fitted_until(scored, train), 0]
-        season = classical.resolved_season(None, before)[0] or 1
+    # detected (if at all) once, before the first origin: every refit forecasts alike
+    before = scored.series[: classical.fitted_until(scored, train), 0]
+    season = classical.resolved_season(season, before)
     made: dict[str, np.ndarray] = {}
     for cutoff in np.unique(cutoffs):
         block = np.flatnonzero(cutoffs == cutoff)

@@ -132,7 +132,9 @@ def test_one_model_trains_on_every_series_and_forecasts_each(
     )
     (run,) = (tmp_path / "runs").iterdir()
     results = json.loads((run / "results.json").read_text())
-    assert {"seasonal naive (7)", "AR(2)"} <= set(results["classical"])  # detected on north
+    # detected once, on north, and named so as for one series
+    assert {"seasonal naive (7, detected)", "AR(2)"} <= set(results["classical"])
+    assert set(results["by_step"]) == {"model", *results["classical"]}  # the same methods
     capsys.readouterr()
     assert main(["predict", str(run), str(tmp_path / "stores.csv")]) == 0
     lines = capsys.readouterr().out.splitlines()

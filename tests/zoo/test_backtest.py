@@ -198,7 +198,8 @@ def test_refitted_classical_methods_share_one_season_and_all_of_their_origins(
 
     monkeypatch.setattr(classical, "forecasts", fake)
     made = _classical(test, train, None, cutoffs)
-    assert len(untils) == 3 and seasons == [SEASON] * 3  # detected in the rows before
+    assert len(untils) == 3  # a season detected in the rows before, once
+    assert seasons == [classical.Season(SEASON, detected=True)] * 3
     assert list(made) == ["every refit"]
 
 

@@ -50,10 +50,20 @@ class Method:
     fit: Callable[[np.ndarray], Forecaster | None]
 
 
-def methods(season: int | None, detected: bool = False) -> list[Method]:
-    """The classical forecasters for a series with this season (None: not seasonal)."""
+@dataclass(frozen=True)
+class Season:
+    """The seasonal period the methods use (None: not seasonal), and whether it was
+    detected in the series rather than given by the spec (the methods' names say so)."""
+
+    period: int | None
+    detected: bool = False
+
+
+def methods(resolved: Season) -> list[Method]:
+    """The classical forecasters for a series with this season."""
+    season = resolved.period
     found = [Method(f"AR({AR_ORDER})", _fit_autoregression)]
-    shown = f"{season}, detected" if detected else f"{season}"
+    shown = f"{season}, detected" if resolved.detected else f"{season}"
     if season:
         found.insert(0, Method(f"seasonal naive ({shown})", lambda t: _seasonal_naive(t, season)))
     if importlib.util.find_spec("statsmodels") is not None:
@@ -62,13 +72,26 @@ def methods(season: int | None, detected: bool = False) -> list[Method]:
     return found
 
 
-def resolved_season(season: int | None, before: np.ndarray) -> tuple[int | None, bool]:
-    """(the season to use, whether it was detected): the spec's, 1 meaning none, or the
-    one detected in ``before`` (one series, the rows before the scored windows)."""
+def resolved_season(season: int | Season | None, before: np.ndarray) -> Season:
+    """The season to use: one resolved already, the spec's (1 meaning none), or, left
+    out, the one detected in ``before`` (one series, the rows before the scored windows)."""
+    if isinstance(season, Season):
+        return season
     if season is not None:
-        return (season if season > 1 else None), False
+        return Season(season if season > 1 else None)
     found = detect_season(before)
-    return found, found is not None
+    return Season(found, detected=found is not None)
+
+
+def panel_season(train: Dataset, season: int | Season | None) -> Season:
+    """The season of many series, detected (where the spec gives none) once, on the
+    first series' training rows, so that every series is forecast alike."""
+    if season is not None:
+        return resolved_season(season, np.empty(0))
+    assert train.groups is not None
+    _, first = train.one_series(int(train.groups[0]))
+    assert first.series is not None and first.spans is not None
+    return resolved_season(None, first.series[: int(first.spans[:, 1].max()), 0])
 
 
 def detect_season(values: np.ndarray) -> int | None:
@@ -99,7 +122,9 @@ def season_of(spec: Any) -> int | None:
     return getattr(source_of(spec)[1], "season", None)
 
 
-def scores(dataset: Dataset, train: Dataset, season: int | None) -> dict[str, dict[str, float]]:
+def scores(
+    dataset: Dataset, train: Dataset, season: int | Season | None
+) -> dict[str, dict[str, float]]:
     """Each method's mse and mae on ``dataset``'s windows, fitted on the series before
     their first origin (at least the training split's part); {} for data that is not
     windows of one series."""
@@ -114,7 +139,7 @@ def scores(dataset: Dataset, train: Dataset, season: int | None) -> dict[str, di
 
 
 def forecasts(
-    dataset: Dataset, train: Dataset, season: int | None, until: int | None = None
+    dataset: Dataset, train: Dataset, season: int | Season | None, until: int | None = None
 ) -> dict[str, np.ndarray]:
     """Each method's forecasts of ``dataset``'s windows, (windows, horizon * series) as
     their targets are laid out, fitted on the series before ``until`` (default:
@@ -126,7 +151,7 @@ def forecasts(
     series = dataset.series.reshape(len(dataset.series), -1).astype("float64")
     until = fitted_until(dataset, train) if until is None else until
     made = {}
-    for method in methods(*resolved_season(season, series[:until, 0])):
+    for method in methods(resolved_season(season, series[:until, 0])):
         forecast = _forecasts(method, series, until, dataset.spans)
         if forecast is not None:
             made[method.name] = forecast
@@ -134,16 +159,12 @@ def forecasts(
 
 
 def _each_series(
-    dataset: Dataset, train: Dataset, season: int | None, until: int | None
+    dataset: Dataset, train: Dataset, season: int | Season | None, until: int | None
 ) -> dict[str, np.ndarray]:
-    """Many series (a panel): each method fitted and run on each series alone, the
-    season detected once, on the first series, so that every series is forecast alike."""
+    """Many series (a panel): each method fitted and run on each series alone, with one
+    season for all (``panel_season``)."""
     assert dataset.groups is not None and train.groups is not None and until is None
-    if season is None:
-        _, first = train.one_series(int(train.groups[0]))
-        assert first.series is not None and first.spans is not None
-        found = detect_season(first.series[: int(first.spans[:, 1].max()), 0])
-        season = found or 1
+    season = panel_season(train, season)
     made: dict[str, np.ndarray] = {}
     for group in np.unique(dataset.groups):
         index, part = dataset.one_series(int(group))
