@@ -193,7 +193,8 @@ def test_csv_argument_errors(tmp_path: Path, args: dict, expected: str) -> None:
         (
             "month,a,b\n1949-01,1,2\n1949-02,3,4\n",
             "{f}:2: column 'month': '1949-01' is not a finite number; every column is read "
-            "unless data.args.columns names them: e.g. columns: ['a', 'b']",
+            "unless data.args.columns names them: e.g. columns: ['a', 'b'], or time: 'month' "
+            "where it holds the rows' dates",
         ),
         ("", "{f} is empty; header: true expects a header row"),
     ],
@@ -213,6 +214,42 @@ def test_csv_numbers_are_only_required_in_used_columns(tmp_path: Path) -> None:
     assert error("csv_series", tmp_path, path=path, header=False, window=2) == (
         f"data.args.path: {tmp_path / path}:1: column 0: 'date' is not a finite number"
     )
+
+
+def test_a_time_column_labels_the_rows_and_is_not_read(tmp_path: Path) -> None:
+    from zoo.data.files import CsvSeriesArgs, read_series
+
+    text = "month,a\n" + "".join(f"1949-{m:02d}-01,{m}\n" for m in range(1, 7))
+    path = write(tmp_path, "s.csv", text)
+    data = load("csv_series", folder=tmp_path, path=path, time="month", window=2)
+    assert data.x.shape[1:] == (2, 1)  # a itself, not the dates beside it
+    args = CsvSeriesArgs(path=path, time="month", window=2)
+    (table,) = read_series(tmp_path / path, args, needed=3).values()
+    # dates on the 1st are months: the step is a month, not 31 days
+    assert table.times.after(3) == ["1949-07", "1949-08", "1949-09"]
+    daily = write(tmp_path, "d.csv", "day,a\n2024-02-28,1\n2024-02-29,2\n2024-03-01,3\n")
+    args = CsvSeriesArgs(path=daily, time="day", window=2)
+    (table,) = read_series(tmp_path / daily, args, needed=3).values()
+    assert table.times.after(2) == ["2024-03-02", "2024-03-03"]
+
+
+def test_a_time_column_that_cannot_be_carried_on_is_one_line(tmp_path: Path) -> None:
+    from zoo.data.files import CsvSeriesArgs, read_series
+    from zoo.errors import UserError
+
+    path = write(tmp_path, "s.csv", "month,a\n1949-01,1\n02/1949,2\n1949-03,3\n")
+    assert error("csv_series", tmp_path, path=path, time="month", window=1) == (
+        f"data.args.time: {tmp_path / path}:3: column 'month': '02/1949' is not an ISO 8601 "
+        "date or time (1949-01, 2024-03-15, 2024-03-15T09:00)"
+    )
+    assert "time: 'a' labels the rows" in error(
+        "csv_series", tmp_path, path=path, time="a", columns=["a"], window=1
+    )
+    gaps = write(tmp_path, "g.csv", "day,a\n2024-03-01,1\n2024-03-02,2\n2024-03-04,3\n")
+    args = CsvSeriesArgs(path=gaps, time="day", window=1)
+    (table,) = read_series(tmp_path / gaps, args, needed=2).values()  # trains as it is
+    with pytest.raises(UserError, match=r"go forward by one step .* its steps: 1 days, 2 days"):
+        table.times.after(1)
 
 
 # npz

@@ -155,3 +155,25 @@ def test_output_files_must_be_csv_json_or_npy(capsys, trained: Path, tmp_path: P
     capsys.readouterr()
     assert main(["predict", str(trained), str(airline_csv()), "-o", str(tmp_path / "f.txt")]) == 2
     assert "write predictions to a .csv, .json or .npy file" in capsys.readouterr().err
+
+
+def test_a_time_column_labels_each_step_ahead(capsys, tmp_path: Path) -> None:
+    """Airline.csv's Date column named as data.args.time: read as no value, and the
+    forecast's months carry on from its last (1960-12)."""
+    shutil.copy(airline_csv(), tmp_path / "Airline.csv")
+    args = {**SPEC["data"]["args"], "time": "Date", "horizon": 2}
+    del args["columns"]  # the dates are not read whether or not the columns are named
+    spec = {
+        **SPEC,
+        "outputs": {"units": 2},
+        "data": {**SPEC["data"], "args": args},
+        "train": {"epochs": 1, "batch_size": 16},
+    }
+    (tmp_path / "airline.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    runs = tmp_path / "runs"
+    assert main(["train", str(tmp_path / "airline.yaml"), "--runs", str(runs), "-q"]) == 0
+    (run,) = runs.iterdir()
+    capsys.readouterr()
+    assert main(["predict", str(run), "-o", str(tmp_path / "ahead.json")]) == 0
+    rows = json.loads((tmp_path / "ahead.json").read_text())
+    assert [(row["step"], row["time"]) for row in rows] == [(1, "1961-01"), (2, "1961-02")]

@@ -29,7 +29,7 @@ from zoo.data.base import (
     panel,
 )
 from zoo.data.generators import forecast
-from zoo.errors import SpecError
+from zoo.errors import SpecError, UserError
 
 PATH = "data.args.path"
 
@@ -154,12 +154,21 @@ class CsvSeriesArgs(SourceArgs):
         "to the window's end). A file to forecast from gives them for the horizon rows after "
         "the last observed row, the other columns blank there",
     )
+    time: Column | None = Field(
+        None,
+        description="a column of ISO 8601 dates or times, one step apart (1949-01, "
+        "2024-03-15, 2024-03-15T09:00): not read as an input; zoo predict labels each step "
+        "ahead with its time, going on from the last row",
+    )
 
     @model_validator(mode="after")
     def _future_is_not_forecast(self) -> CsvSeriesArgs:
         forecast = set(self.target or self.columns or [])
-        if self.id is not None and self.id in forecast | set(self.future or []):
+        read = forecast | set(self.future or [])
+        if self.id is not None and self.id in read:
             raise ValueError(f"id: {self.id!r} names the series; it is not an input or a target")
+        if self.time is not None and self.time in read | {self.id}:
+            raise ValueError(f"time: {self.time!r} labels the rows; it is not read as a value")
         both = [c for c in self.future or [] if c in forecast]
         if both:
             raise ValueError(
@@ -205,6 +214,8 @@ class SeriesTable:
     # from, the inputs' rows are the observed ones and these run on over the horizon
     future: np.ndarray | None = None
     input_names: list[str] | None = None  # the inputs', then the future covariates'
+    # the time of each observed row (data.args.time), and of the rows after it
+    times: TimeColumn | None = None
 
 
 def read_series(
@@ -226,7 +237,8 @@ def read_series(
     # Columns first: a file without them is likely the wrong file, whatever its length.
     ids = _column_indexes(path, [args.id] if args.id is not None else [], names, width, "id")
     future = _column_indexes(path, args.future or [], names, width, "future")
-    every = [j for j in range(width) if j not in future + ids]  # the default: the rest
+    time = _column_indexes(path, [args.time] if args.time is not None else [], names, width, "time")
+    every = [j for j in range(width) if j not in future + ids + time]  # the default: the rest
     inputs = _column_indexes(path, args.columns or every, names, width, "columns")
     wanted = args.target or (args.columns or every)
     try:
@@ -235,7 +247,7 @@ def read_series(
         if targets_required:
             raise
         targets = None
-    layout = _Layout(path, args, names, inputs, targets, future, targets_required)
+    layout = _Layout(path, args, names, inputs, targets, future, targets_required, time)
     if not ids:
         return {None: layout.table(rows, needed, "")}
     series: dict[str, list[tuple[int, list[str]]]] = {}
@@ -255,6 +267,7 @@ class _Layout:
     targets: list[int] | None
     future: list[int]
     targets_required: bool
+    time: list[int]  # data.args.time's column, or none
 
     def hint(self, column: int) -> str:
         """What to do where a column read by default holds no number (a date, a label)."""
@@ -262,7 +275,8 @@ class _Layout:
             return ""
         others = [repr(n) for k, n in enumerate(self.names) if k != column and n != self.args.id]
         named = f"e.g. columns: [{', '.join(others)}]" if others else "columns: [...]"
-        return f"; every column is read unless data.args.columns names them: {named}"
+        dates = f", or time: {self.names[column]!r} where it holds the rows' dates"
+        return f"; every column is read unless data.args.columns names them: {named}{dates}"
 
     def table(self, rows: list[tuple[int, list[str]]], needed: int, which: str) -> SeriesTable:
         path, args, names, future = self.path, self.args, self.names, self.future
@@ -296,6 +310,10 @@ class _Layout:
         def named(columns: list[int]) -> list[str]:
             return [names[j] if names else f"column {j}" for j in columns]
 
+        times = None
+        if self.time:  # the observed rows': a forecast's times go on from the last
+            times = TimeColumn.read(rows[:n], self.time[0], path, named(self.time)[0])
+
         return SeriesTable(
             table[:n, self.inputs],
             table[:n, targets] if targets is not None else None,
@@ -303,7 +321,50 @@ class _Layout:
             [self.inputs.index(j) if j in self.inputs else None for j in targets or []],
             table[:, future] if future else None,
             named(self.inputs + future),
+            times,
         )
+
+
+@dataclass(frozen=True)
+class TimeColumn:
+    """The times of a series' rows, read from ISO 8601 text in the coarsest unit that
+    keeps them (monthly dates on the 1st are months, so that a step is one month)."""
+
+    last: np.datetime64
+    steps: list[np.timedelta64]  # the distinct steps between rows: one, where regular
+    where: str  # the column, for a message: "sales.csv: column 'day'"
+
+    @staticmethod
+    def read(rows: list[tuple[int, list[str]]], column: int, path: Path, name: str) -> TimeColumn:
+        times = []
+        for line, row in rows:
+            try:
+                times.append(np.datetime64(row[column].strip()))
+            except ValueError:
+                raise SpecError.single(
+                    f"{path}:{line}: column {name!r}: {row[column]!r} is not an ISO 8601 date "
+                    "or time (1949-01, 2024-03-15, 2024-03-15T09:00)",
+                    "data.args.time",
+                ) from None
+        values = np.array(times)
+        for unit in ("Y", "M"):  # the coarsest unit that loses nothing
+            coarse = values.astype(f"datetime64[{unit}]")
+            if (coarse.astype(values.dtype) == values).all():
+                values = coarse
+                break
+        steps = list(np.unique(np.diff(values)))
+        return TimeColumn(values[-1], steps, f"{path}: column {name!r}")
+
+    def after(self, steps: int) -> list[str]:
+        """The times of the ``steps`` rows after the last, as ISO 8601 text: one step on
+        from each, which a column that does not go forward by one step cannot say."""
+        if len(self.steps) != 1 or self.steps[0] <= np.timedelta64(0):
+            found = ", ".join(str(step) for step in self.steps[:3]) or "none (one row)"
+            raise UserError(
+                f"{self.where} must go forward by one step from row to row to be carried on "
+                f"past the last; its steps: {found}"
+            )
+        return [str(self.last + self.steps[0] * k) for k in range(1, steps + 1)]
 
 
 def observed_rows(inputs: np.ndarray, rows: list[str]) -> int:

@@ -16,7 +16,6 @@ from zoo.data.tokens import markers
 from zoo.errors import UserError
 from zoo.inference.inputs import (
     GIVE_DATA,
-    SeriesEnd,
     array_file,
     check_ids,
     check_shape,
@@ -142,7 +141,7 @@ def predict(
         if end is None:
             raise UserError(GIVE_DATA)
     elif isinstance(inputs, (str, Path)) and Path(inputs).suffix == ".csv":
-        end = SeriesEnd(*series_window(model, record.spec, Path(inputs)), str(inputs))
+        end = series_window(model, record.spec, Path(inputs))
     else:
         end = None
     if steps is not None:
@@ -150,8 +149,13 @@ def predict(
     if end is not None:
         ahead = _forward(model, end.windows, steps)
         if end.series is None:
-            return forecast(ahead[0], end.names, end.where, bands)
-        return panel_forecast(ahead, end.names, end.series, end.where, bands)
+            made = forecast(ahead[0], end.names, end.where, bands)
+        else:
+            made = panel_forecast(ahead, end.names, end.series, end.where, bands)
+        if end.times is not None:  # each row labelled with its time, series by series
+            each = len(made.values) // len(end.times)
+            made.times = [time for column in end.times for time in column.after(each)]
+        return made
     if isinstance(inputs, (str, Path)):
         source = Path(inputs)
         inputs = array_file(source)

@@ -75,12 +75,10 @@ def _text_column(path: Path, rows: list[tuple[int, list[str]]], spec: Spec) -> l
     return [row[index] for _, row in rows[1:]]
 
 
-def series_window(
-    model: Any, spec: Spec, path: Path
-) -> tuple[np.ndarray, list[str] | None, list[str] | None]:
-    """(the last ``window`` rows of a CSV series as one example, the target names, None);
-    for a long-format file of many series (data.args.id), one example per series and
-    the series' names."""
+def series_window(model: Any, spec: Spec, path: Path) -> SeriesEnd:
+    """The last ``window`` rows of a CSV series as one example, with the target names
+    (and the rows' times, with data.args.time); for a long-format file of many series
+    (data.args.id), one example per series, with the series' names."""
     from zoo.data.files import CsvSeriesArgs, read_series
     from zoo.data.generators import led
 
@@ -112,7 +110,8 @@ def series_window(
     (table, *_) = tables.values()
     names = [str(c) for c in args.target or args.columns or []] or table.target_names
     series = None if args.id is None else [str(name) for name in tables]
-    return window, names or None, series
+    times = [t.times for t in tables.values()] if args.time is not None else None
+    return SeriesEnd(window, names or None, series, str(path), times)
 
 
 GIVE_DATA = "give the data to predict: an INPUT file, or --text for a text model"
@@ -127,6 +126,7 @@ class SeriesEnd:
     names: list[str] | None  # the targets'
     series: list[str] | None  # each window's series, in a long-format file of many
     where: str  # "sales.csv", "the airline series"
+    times: list[Any] | None = None  # each series' TimeColumn (data.args.time), if named
 
 
 def series_end(model: Any, spec: Any, folder: Path) -> SeriesEnd | None:
@@ -138,9 +138,7 @@ def series_end(model: Any, spec: Any, folder: Path) -> SeriesEnd | None:
     if spec.data is None:
         return None
     if spec.data.source == "csv_series":
-        path = folder / spec.data.args["path"]
-        windows, names, series = series_window(model, spec, path)
-        return SeriesEnd(windows, names, series, str(path))
+        return series_window(model, spec, folder / spec.data.args["path"])
     source, args = source_of(spec)
     if "path" in type(args).model_fields or not source.feeds_back(args):
         return None

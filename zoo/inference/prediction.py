@@ -31,6 +31,7 @@ class Prediction:
     tokens: list[list[str]] | None = None  # a tagger's tokens of each text
     notes: list[str] = field(default_factory=list)  # what the user should know, e.g. texts cut
     series: list[str] | None = None  # many series' forecasts: each row's series
+    times: list[str] | None = None  # a forecast's rows' times (data.args.time), ISO 8601
 
     @property
     def probabilities(self) -> np.ndarray:
@@ -83,14 +84,16 @@ class Prediction:
         values = self.values.reshape(len(self.values), -1)
         names = self.columns or [f"output {i}" for i in range(values.shape[1])]
         series = self.series or [None] * len(values)
+        times = self.times or [None] * len(values)
         step: dict[str | None, int] = {}  # steps count on within each series
         rows = []
-        for name, row in zip(series, values, strict=True):
+        for name, time, row in zip(series, times, values, strict=True):
             step[name] = step.get(name, 0) + 1
-            which = {} if name is None else {"series": name}
-            rows.append(
-                {**which, "step": step[name], **dict(zip(names, map(float, row), strict=True))}
-            )
+            which: dict[str, Any] = {} if name is None else {"series": name}
+            which["step"] = step[name]
+            if time is not None:
+                which["time"] = time
+            rows.append({**which, **dict(zip(names, map(float, row), strict=True))})
         return rows
 
     def table(self, top: int = 1, exact: bool = False) -> list[list[str]]:
