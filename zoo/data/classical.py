@@ -263,12 +263,10 @@ def _fit_holt_winters(train: np.ndarray, season: int | None) -> Forecaster | Non
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             run = _holt_winters(series, season, **initial).fit(**smoothing, optimized=False)
-        seasons = np.asarray(run.season) if season else None
-        if seasons is not None:  # the initial seasons first: s_t for t from -season on
-            seasons = np.concatenate([np.asarray(p["initial_seasons"]), seasons])
-        return holt_winters_forecasts(
-            np.asarray(run.level), np.asarray(run.trend), seasons, season, origins, steps
-        )
+        seasons = None
+        if season:  # the initial seasons first: s_t for t from -season on
+            seasons = np.concatenate([np.asarray(p["initial_seasons"]), np.asarray(run.season)])
+        return _from_states(np.asarray(run.level), np.asarray(run.trend), seasons, origins, steps)
 
     return forecast
 
@@ -287,23 +285,22 @@ def _holt_winters_parameters(train: np.ndarray, season: int | None) -> dict[str,
     return _holt_winters_fitted(np.ascontiguousarray(train, "float64").tobytes(), season)
 
 
-def holt_winters_forecasts(
+def _from_states(
     level: np.ndarray,
     trend: np.ndarray,
     seasons: np.ndarray | None,
-    season: int | None,
     origins: np.ndarray,
     steps: int,
 ) -> np.ndarray:
     """(origins, steps): from the states after the step before each origin T,
     y_{T+h} = l_T + h b_T + s_{T+h-m(k+1)}, k = (h - 1) // m (Hyndman and Athanasopoulos,
     Forecasting: Principles and Practice, 8.3), ``seasons`` starting m steps before the
-    series. statsmodels' own forecast takes s_{T-m} at h = m (its issue 9538), a season
-    older than the one the recursion just updated."""
+    series (None: not seasonal). statsmodels' own forecast takes s_{T-m} at h = m (its
+    issue 9538), a season older than the one the recursion just updated."""
     last = origins[:, None] - 1  # the state after the last known step
     h = np.arange(1, steps + 1)[None, :]
     made = level[last] + h * trend[last]
-    if seasons is None or season is None:
+    if seasons is None:
         return made
-    m = season
+    m = len(seasons) - len(level)  # the season: its initial factors come first
     return made + seasons[m + last + h - m * ((h - 1) // m + 1)]
